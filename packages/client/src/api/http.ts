@@ -1,0 +1,92 @@
+import type { ErrorBody, ErrorCode } from '@enlets/protocol';
+import { API_PREFIX } from '@enlets/protocol';
+
+/** An error answer from the server, by its catalogued code. */
+export class EnletsApiError extends Error {
+  override readonly name = 'EnletsApiError';
+  constructor(
+    readonly status: number,
+    readonly code: ErrorCode | 'NETWORK',
+    message: string,
+    readonly details?: Readonly<Record<string, unknown>>,
+    readonly requestId?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The part of WHATWG `fetch` the SDK uses. Declared here because the SDK compiles without DOM or Node types
+ * (it must run in both); browsers and Node 18+ provide a matching global.
+ */
+export type FetchLike = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ readonly ok: boolean; readonly status: number; text(): Promise<string> }>;
+
+export interface ClientOptions {
+  /** The server's origin, e.g. `http://localhost:8080`. */
+  readonly baseUrl: string;
+  /** A bearer token from a login; without it only public routes work. */
+  readonly token?: string;
+  readonly fetch?: FetchLike;
+}
+
+/** Typed JSON calls to the REST API under /api/v1. */
+export class EnletsHttpClient {
+  readonly #baseUrl: string;
+  readonly #fetch: FetchLike;
+  #token: string | undefined;
+
+  constructor(options: ClientOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? (globalThis as unknown as { fetch: FetchLike }).fetch.bind(globalThis);
+  }
+
+  setToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.#token !== undefined) headers['authorization'] = `Bearer ${this.#token}`;
+    let response: Awaited<ReturnType<FetchLike>>;
+    try {
+      response = await this.#fetch(`${this.#baseUrl}${API_PREFIX}${path}`, {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    } catch (cause) {
+      throw new EnletsApiError(0, 'NETWORK', `cannot reach ${this.#baseUrl}: ${String(cause)}`);
+    }
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) {
+      const error = (parsed as Partial<ErrorBody> | undefined)?.error;
+      throw new EnletsApiError(
+        response.status,
+        error?.code ?? 'INTERNAL',
+        error?.message ?? `HTTP ${String(response.status)}`,
+        error?.details,
+        error?.requestId,
+      );
+    }
+    return parsed as T;
+  }
+
+  get<T>(path: string): Promise<T> {
+    return this.request<T>('GET', path);
+  }
+  post<T>(path: string, body?: unknown): Promise<T> {
+    return this.request<T>('POST', path, body ?? {});
+  }
+  patch<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PATCH', path, body);
+  }
+  delete<T>(path: string): Promise<T> {
+    return this.request<T>('DELETE', path);
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The one catalogue of error codes on the wire. Codes are stable and never reused; `docs/errors.md` is
+ * generated from this table (`npm run gen`). The HTTP status for each code lives in the server's error mapper.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: 'The request body, query or path did not match the schema (see details.issues).',
+  MALFORMED_JSON: 'The body is not valid JSON.',
+  INVALID_ENCODING: 'The body is not valid UTF-8.',
+  FORBIDDEN_KEY: 'The body contains a forbidden key such as __proto__ or constructor.prototype.',
+  PAYLOAD_TOO_LARGE: 'The body is larger than the limit for this route.',
+  UNSUPPORTED_MEDIA_TYPE: 'The Content-Type is not accepted by this route (JSON bodies only).',
+  ROUTE_NOT_FOUND: 'No route matches this method and path.',
+  NOT_FOUND: 'The object does not exist, or the caller may not know that it exists.',
+  UNAUTHENTICATED: 'A valid session is required.',
+  FORBIDDEN: 'The caller is authenticated but the policy does not allow this action.',
+  ORIGIN_MISMATCH: 'A cookie-authenticated write came from another origin.',
+  INVALID_CREDENTIALS: 'The e-mail address or password is wrong.',
+  SECOND_FACTOR_REQUIRED: 'The password was right; a TOTP code or recovery code is required as well.',
+  SECOND_FACTOR_INVALID: 'The TOTP code or recovery code is wrong, expired or already used.',
+  LOGIN_THROTTLED:
+    'Too many failed logins for this account or address; retry after details.retryAfterSeconds.',
+  RATE_LIMITED: 'Too many requests; retry after details.retryAfterSeconds.',
+  TOKEN_INVALID: 'The link or token is unknown, expired or already used.',
+  PASSWORD_TOO_WEAK: 'The new password does not meet the password policy (details.reason).',
+  SETUP_ALREADY_DONE: 'The first administrator exists already.',
+  TOTP_ALREADY_ENABLED: 'Two-factor authentication is enabled already; disable it first.',
+  TOTP_NOT_ENABLED: 'Two-factor authentication is not enabled on this account.',
+  SECOND_FACTOR_ENROLMENT_REQUIRED: 'This deployment requires a second factor at activation.',
+  ACCOUNT_NOT_ACTIVE: 'The account is suspended, removed or not yet activated.',
+  APPLICATION_NOT_PENDING: 'The application has already been decided or is not yet verified.',
+  CONFLICT_SELF_VETTING: 'Nobody may decide their own application.',
+  CONFLICT: 'The request conflicts with the current state (details.reason).',
+  UNKNOWN_COUNTRY: 'The country code is not one of the network countries.',
+  UNKNOWN_AGENCY: 'The agency does not exist in the given country.',
+  INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
+  SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The one error shape on the wire. `message` is for humans; clients branch on `code`. */
+export interface ErrorBody {
+  readonly error: {
+    readonly code: ErrorCode;
+    readonly message: string;
+    readonly details?: Readonly<Record<string, unknown>>;
+    readonly requestId: string;
+  };
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

@@ -1,0 +1,16 @@
+/**
+ * The contract between server and clients: schemas of every REST body, error codes, ids, roles. Pure and
+ * isomorphic: no I/O, no Node or DOM APIs.
+ */
+export const PROTOCOL_VERSION = 1;
+/** Bumped with a line in docs/protocol.md whenever a client-visible feature is added. */
+export const API_FEATURE_LEVEL = 1;
+export const API_PREFIX = '/api/v1';
+
+export * from './errors.js';
+export * from './ids.js';
+export * from './roles.js';
+export * from './countries.js';
+export * from './http/common.js';
+export * from './http/health.js';
+export * from './http/setup.js';

@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { pino, type Logger } from 'pino';
+import { API_PREFIX } from '@enlets/protocol';
+import type { Config } from './config/config.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { loggerOptions } from './lib/logger.js';
+import { PasswordHasher } from './lib/passwords.js';
+import type { Database } from './storage/dialects/index.js';
+import type { Services } from './domain/services.js';
+import { errorBody, handleError } from './http/error-mapper.js';
+import { registerJsonBodyParser } from './http/plugins/json-body.js';
+import { registerValidation } from './http/plugins/validation.js';
+import { registerAuth } from './http/plugins/auth.js';
+import { registerRateLimit } from './http/plugins/rate-limit.js';
+import { registerOpenApi } from './http/openapi.js';
+import { healthRoutes, SERVER_VERSION } from './http/routes/health.js';
+import { registerApiRoutes } from './http/routes/index.js';
+import type { Access, App } from './http/types.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly clock?: Clock;
+  readonly log?: Logger;
+  /** Set by the server process once a mail worker runs; the default does nothing (mail waits in the queue). */
+  readonly wakeMailer?: () => void;
+}
+
+/** A registered API route and who may call it (the authorization-matrix and fuzz suites walk this list). */
+export interface RouteInfo {
+  readonly method: string;
+  readonly url: string;
+  readonly access: Access;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly services: Services;
+  readonly routes: readonly RouteInfo[];
+  /** Marks the app as shutting down: /ready answers 503 so a load balancer stops sending new requests. */
+  beginShutdown(): void;
+}
+
+/** The whole HTTP application without a listening socket (tests use it through `inject` or `listen(0)`). */
+export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
+  const log = deps.log ?? pino(loggerOptions(deps.config.logLevel));
+  const services: Services = {
+    db: deps.database.db,
+    dialect: deps.database.dialect,
+    clock: deps.clock ?? systemClock,
+    config: deps.config,
+    passwords: new PasswordHasher(deps.config.argon2),
+    log,
+    wakeMailer: deps.wakeMailer ?? (() => undefined),
+  };
+  let shuttingDown = false;
+
+  const fastify = Fastify({
+    loggerInstance: log,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    bodyLimit: deps.config.bodyLimitBytes,
+    trustProxy: deps.config.trustProxy,
+    // Bounded time for a slow client to send its request; keeps idle sockets from piling up.
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    return503OnClosing: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = fastify as unknown as App;
+  const base = fastify as unknown as FastifyInstance;
+
+  base.setErrorHandler(handleError);
+  base.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(errorBody('ROUTE_NOT_FOUND', request.id));
+  });
+  base.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+    if (request.url.startsWith('/api/v1')) void reply.header('cache-control', 'no-store');
+  });
+  // Every API route must say who may call it; a route without `access` would be a silent hole.
+  const routes: RouteInfo[] = [];
+  base.addHook('onRoute', (route) => {
+    if (!route.url.startsWith(API_PREFIX)) return;
+    const access = route.config?.access;
+    if (access === undefined)
+      throw new Error(`route ${route.method.toString()} ${route.url} declares no access`);
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+    }
+  });
+
+  registerJsonBodyParser(base);
+  registerValidation(base);
+  await base.register(cookie);
+  await base.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'none'"],
+      },
+    },
+    crossOriginEmbedderPolicy: true,
+    hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  });
+  await registerRateLimit(base, services);
+  registerAuth(base, services);
+  await registerOpenApi(base, SERVER_VERSION);
+
+  healthRoutes(app, services, () => shuttingDown);
+  await app.register(
+    (api, _options, done) => {
+      registerApiRoutes(api, services);
+      done();
+    },
+    { prefix: API_PREFIX },
+  );
+  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) =>
+    reply.redirect('/api/docs'),
+  );
+  await app.ready();
+
+  return {
+    app,
+    services,
+    routes,
+    beginShutdown() {
+      shuttingDown = true;
+    },
+  };
+}

@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+
+/**
+ * The server's whole configuration, validated once at start-up. Sources, later ones winning: defaults, the JSON
+ * file named by ENLETS_CONFIG, environment variables. A bad value stops the start with a message naming it
+ * (exit code 78, EX_CONFIG) instead of failing later.
+ */
+export type Config = Static<typeof ConfigSchema>;
+export const ConfigSchema = Type.Object(
+  {
+    /** `sqlite:<path>` (embedded default), `sqlite::memory:` or `postgres://…`. */
+    databaseUrl: Type.String({ pattern: '^(sqlite:|postgres://|postgresql://)', minLength: 8 }),
+    host: Type.String({ minLength: 1 }),
+    port: Type.Integer({ minimum: 0, maximum: 65535 }),
+    /** The origin users reach the service at: used in e-mailed links and for the Origin check on writes. */
+    publicUrl: Type.String({ pattern: '^https?://[^/]+$' }),
+    logLevel: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    /** `smtp://user:pass@host:port` or `smtps://…`; absent: mail stays queued, visible to admins. */
+    smtpUrl: Type.Optional(Type.String({ pattern: '^smtps?://' })),
+    mailFrom: Type.String({ minLength: 3 }),
+    trustProxy: Type.Boolean(),
+    secureCookies: Type.Boolean(),
+    /** Require a second factor when an invited member activates their account. */
+    requireSecondFactor: Type.Boolean(),
+    sessionTtlDays: Type.Integer({ minimum: 1, maximum: 365 }),
+    /** Argon2id cost (docs/decisions/0004-password-hashing.md); the minimums are OWASP's. */
+    argon2: Type.Object(
+      {
+        memoryKiB: Type.Integer({ minimum: 19_456, maximum: 4_194_304 }),
+        iterations: Type.Integer({ minimum: 2, maximum: 20 }),
+        parallelism: Type.Integer({ minimum: 1, maximum: 16 }),
+      },
+      { additionalProperties: false },
+    ),
+    /** Requests per minute per client address on ordinary routes; login and public forms have tighter limits. */
+    rateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10_485_760 }),
+    mailPollIntervalMs: Type.Integer({ minimum: 50, maximum: 3_600_000 }),
+  },
+  { additionalProperties: false },
+);
+
+export const DEFAULT_CONFIG: Config = {
+  databaseUrl: 'sqlite:data/enlets.db',
+  host: '127.0.0.1',
+  port: 8080,
+  publicUrl: 'http://localhost:8080',
+  logLevel: 'info',
+  mailFrom: 'ENLETS Messenger <no-reply@localhost>',
+  trustProxy: false,
+  secureCookies: true,
+  requireSecondFactor: true,
+  sessionTtlDays: 30,
+  argon2: { memoryKiB: 65_536, iterations: 3, parallelism: 1 },
+  rateLimitPerMinute: 600,
+  bodyLimitBytes: 65_536,
+  mailPollIntervalMs: 5_000,
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  /** EX_CONFIG from sysexits.h. */
+  static readonly EXIT_CODE = 78;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool']> = [
+  ['DATABASE_URL', 'databaseUrl', 'string'],
+  ['ENLETS_HOST', 'host', 'string'],
+  ['PORT', 'port', 'int'],
+  ['ENLETS_PORT', 'port', 'int'],
+  ['ENLETS_PUBLIC_URL', 'publicUrl', 'string'],
+  ['ENLETS_LOG_LEVEL', 'logLevel', 'string'],
+  ['ENLETS_SMTP_URL', 'smtpUrl', 'string'],
+  ['ENLETS_MAIL_FROM', 'mailFrom', 'string'],
+  ['ENLETS_TRUST_PROXY', 'trustProxy', 'bool'],
+  ['ENLETS_SECURE_COOKIES', 'secureCookies', 'bool'],
+  ['ENLETS_REQUIRE_SECOND_FACTOR', 'requireSecondFactor', 'bool'],
+  ['ENLETS_SESSION_TTL_DAYS', 'sessionTtlDays', 'int'],
+  ['ENLETS_RATE_LIMIT_PER_MINUTE', 'rateLimitPerMinute', 'int'],
+  ['ENLETS_BODY_LIMIT_BYTES', 'bodyLimitBytes', 'int'],
+  ['ENLETS_MAIL_POLL_INTERVAL_MS', 'mailPollIntervalMs', 'int'],
+];
+
+function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {
+  if (kind === 'string') return raw;
+  if (kind === 'int') {
+    if (!/^-?\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+    return Number(raw);
+  }
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+const validator = Compile(ConfigSchema);
+
+export function loadConfig(env: Env = process.env, overrides: Partial<Config> = {}): Config {
+  let fromFile: Record<string, unknown> = {};
+  const file = env['ENLETS_CONFIG'];
+  if (file !== undefined && file !== '') {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (cause) {
+      throw new ConfigError(`ENLETS_CONFIG: cannot read ${file} as JSON: ${(cause as Error).message}`);
+    }
+  }
+  const fromEnv: Record<string, unknown> = {};
+  for (const [name, key, kind] of ENV_KEYS) {
+    const raw = env[name];
+    if (raw !== undefined && raw !== '') fromEnv[key] = parseEnvValue(name, raw, kind);
+  }
+  const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromFile, ...fromEnv, ...overrides };
+  if (
+    fromEnv['publicUrl'] === undefined &&
+    fromFile['publicUrl'] === undefined &&
+    overrides.publicUrl === undefined
+  ) {
+    merged['publicUrl'] = `http://localhost:${String(merged['port'])}`;
+  }
+  if (!validator.Check(merged)) {
+    const issues = [...validator.Errors(merged)]
+      .slice(0, 10)
+      .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath}: ${e.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${issues.join('\n  ')}`);
+  }
+  return merged;
+}

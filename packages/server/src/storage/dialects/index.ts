@@ -1,0 +1,62 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import type { DB } from '../schema.js';
+
+/** The only place that knows the two engines apart. */
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly dialect: DialectName;
+  close(): Promise<void>;
+}
+
+export function dialectOf(databaseUrl: string): DialectName {
+  return databaseUrl.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+}
+
+function openSqlite(path: string): Database {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SQLite(path);
+  // WAL lets readers run beside the writer; synchronous=FULL makes every commit durable before we acknowledge.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+const INT8_OID = 20;
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    types: {
+      // int8 (bigint) holds our millisecond timestamps; they fit a double exactly until the year 287396.
+      getTypeParser: ((oid: number) =>
+        oid === INT8_OID
+          ? (value: string) => Number(value)
+          : (pg.types.getTypeParser as (id: number) => unknown)(oid)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', close: () => db.destroy() };
+}
+
+export function openDatabase(databaseUrl: string): Database {
+  if (dialectOf(databaseUrl) === 'sqlite') return openSqlite(databaseUrl.slice('sqlite:'.length));
+  return openPostgres(databaseUrl);
+}
+
+/**
+ * Serialises writers of a chained sequence (the audit log) inside a transaction. SQLite has one writer at a
+ * time already; PostgreSQL takes a transaction-scoped advisory lock.
+ */
+export async function lockSequence(trx: Transaction<DB>, dialect: DialectName, key: number): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${key})`.execute(trx);
+}

@@ -1,0 +1,20 @@
+import type { Kysely } from 'kysely';
+import * as m0010 from './0010-create-accounts.js';
+import * as m0020 from './0020-create-membership.js';
+import * as m0030 from './0030-create-audit-and-mail.js';
+import * as m0040 from './0040-seed-countries.js';
+
+export interface MigrationModule {
+  up(db: Kysely<unknown>): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Forward-only: a released migration is never edited, only followed. Names are
+ * `NNNN-kebab-description` in steps of 10 (a test checks they are unique and ordered).
+ */
+export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
+  ['0010-create-accounts', m0010],
+  ['0020-create-membership', m0020],
+  ['0030-create-audit-and-mail', m0030],
+  ['0040-seed-countries', m0040],
+];

@@ -1,0 +1,154 @@
+/**
+ * Row types of every table, as both engines return them (after the int8 parser on PostgreSQL). Booleans are
+ * stored as integers 0/1 on both engines so that one schema serves both; repositories map rows to records.
+ * Timestamps are integer milliseconds (bigint on PostgreSQL).
+ */
+import type { Generated } from 'kysely';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  display_name: string;
+  country_code: string | null;
+  agency_id: string | null;
+  position: string | null;
+  status: string;
+  status_reason: string | null;
+  password_hash: string | null;
+  totp_secret: string | null;
+  totp_enabled: number;
+  totp_last_step: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface UserRoleRow {
+  user_id: string;
+  role: string;
+  /** Country code for ncp, TIG id for tig_lead, '' for unscoped roles (part of the primary key). */
+  scope: string;
+  granted_at: number;
+  granted_by: string | null;
+}
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  kind: string;
+  created_at: number;
+  last_used_at: number;
+  expires_at: number;
+  user_agent: string | null;
+  ip: string | null;
+  device_label: string | null;
+  revoked_at: number | null;
+}
+
+export interface KnownDeviceRow {
+  user_id: string;
+  device_hash: string;
+  first_seen_at: number;
+}
+
+export interface RecoveryCodeRow {
+  user_id: string;
+  code_hash: string;
+  used_at: number | null;
+}
+
+export interface LoginThrottleRow {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number;
+}
+
+export interface OneTimeTokenRow {
+  token_hash: string;
+  purpose: string;
+  subject_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface CountryRow {
+  code: string;
+  name: string;
+  eu: number;
+}
+
+export interface AgencyRow {
+  id: string;
+  country_code: string;
+  name: string;
+  created_at: number;
+}
+
+export interface ApplicationRow {
+  id: string;
+  email: string;
+  display_name: string;
+  country_code: string;
+  agency_id: string | null;
+  agency_name: string | null;
+  position: string;
+  justification: string;
+  status: string;
+  created_at: number;
+  verified_at: number | null;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  user_id: string | null;
+}
+
+export interface AuditLogRow {
+  seq: number;
+  at: number;
+  actor_id: string | null;
+  action: string;
+  target_type: string | null;
+  target_id: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface MailQueueRow {
+  id: string;
+  to_address: string;
+  subject: string;
+  /** Cleared once sent: bodies can hold one-time links. */
+  body_text: string | null;
+  kind: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  claimed_until: number;
+  last_error: string | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+export interface SchemaInfoRow {
+  id: Generated<number>;
+  key: string;
+  value: string;
+}
+
+export interface DB {
+  users: UserRow;
+  user_roles: UserRoleRow;
+  sessions: SessionRow;
+  known_devices: KnownDeviceRow;
+  recovery_codes: RecoveryCodeRow;
+  login_throttle: LoginThrottleRow;
+  one_time_tokens: OneTimeTokenRow;
+  countries: CountryRow;
+  agencies: AgencyRow;
+  applications: ApplicationRow;
+  audit_log: AuditLogRow;
+  mail_queue: MailQueueRow;
+}
