@@ -1,41 +1,36 @@
 #!/usr/bin/env node
 /** `enlets`: run the server, administer it, and talk to it from scripts. */
 import { Command } from 'commander';
-import { ConfigError, DatabaseFromFutureError, loadConfig, startServer } from '@enlets/server';
+import { EnletsApiError } from '@enlets/client';
+import { ConfigError, DatabaseFromFutureError, DomainError } from '@enlets/server';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerDemoCommands } from './commands/demo.js';
+import { registerMailCommands } from './commands/mail.js';
+import { registerServeCommand } from './commands/serve.js';
+import { registerSessionCommands } from './commands/session.js';
+import { CliError } from './lib/errors.js';
 
 const program = new Command('enlets').description(
   'ENLETS Messenger: server, administration and scripting client',
 );
+registerServeCommand(program);
+registerAdminCommands(program);
+registerDemoCommands(program);
+registerAuditCommands(program);
+registerMailCommands(program);
+registerSessionCommands(program);
 
-program
-  .command('serve')
-  .description('run the server (configuration from ENLETS_* environment variables or ENLETS_CONFIG)')
-  .option('--demo-if-empty', 'seed the demo network when the database is empty')
-  .action(async () => {
-    const config = loadConfig();
-    const server = await startServer(config, {
-      onSetupLink: (link) => {
-        process.stdout.write(
-          `\nFirst start: create the first Secretariat admin at\n  ${link}\n(this link is shown once)\n\n`,
-        );
-      },
-    });
-    const shutdown = (): void => {
-      void server.stop().then(() => process.exit(0));
-    };
-    process.once('SIGTERM', shutdown);
-    process.once('SIGINT', shutdown);
-  });
+function fail(message: string, exitCode: number): never {
+  process.stderr.write(`enlets: ${message}\n`);
+  process.exit(exitCode);
+}
 
 program.parseAsync().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
-    process.stderr.write(`enlets: ${error.message}\n`);
-    process.exit(ConfigError.EXIT_CODE);
-  }
-  if (error instanceof DatabaseFromFutureError) {
-    process.stderr.write(`enlets: ${error.message}\n`);
-    process.exit(ConfigError.EXIT_CODE);
-  }
-  process.stderr.write(`enlets: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  if (error instanceof CliError) fail(error.message, error.exitCode);
+  if (error instanceof ConfigError || error instanceof DatabaseFromFutureError)
+    fail(error.message, ConfigError.EXIT_CODE);
+  if (error instanceof DomainError) fail(`${error.message} (${error.code})`, 1);
+  if (error instanceof EnletsApiError) fail(`${error.message} (${error.code})`, 1);
+  fail(error instanceof Error ? error.message : String(error), 1);
 });

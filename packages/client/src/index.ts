@@ -1,4 +1,10 @@
 /**
  * The SDK every client (web, CLI, bots) uses to talk to an ENLETS server. Isomorphic: it uses only `fetch`.
  */
-export { EnletsHttpClient, EnletsApiError, type ClientOptions } from './api/http.js';
+export {
+  EnletsHttpClient,
+  EnletsApiError,
+  type ClientOptions,
+  type FetchLike,
+  type MeResponse,
+} from './api/http.js';

@@ -14,3 +14,8 @@ export * from './countries.js';
 export * from './http/common.js';
 export * from './http/health.js';
 export * from './http/setup.js';
+export * from './http/auth.js';
+export * from './http/admin.js';
+export * from './http/directory.js';
+export * from './http/membership.js';
+export * from './http/members.js';

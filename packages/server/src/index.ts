@@ -5,3 +5,16 @@ export { buildApp, type BuiltApp, type AppDeps } from './app.js';
 export { openDatabase, type Database } from './storage/dialects/index.js';
 export { migrateToLatest, DatabaseFromFutureError } from './storage/migrator.js';
 export { ManualClock, systemClock, type Clock } from './lib/clock.js';
+export {
+  openServices,
+  sendQueuedMailNow,
+  SmtpNotConfiguredError,
+  type ServicesHandle,
+  type OpenServicesOptions,
+} from './services-factory.js';
+export { createSecretariatAdmin } from './domain/actions/setup.js';
+export { seedDemoNetwork, DEMO_ADMIN_EMAIL, type DemoSeedResult } from './domain/actions/demo.js';
+export { retryMail } from './domain/actions/mail-admin.js';
+export { listMailQueue } from './domain/queries/admin.js';
+export { verifyAuditChain, type ChainVerdict } from './domain/audit.js';
+export { DomainError } from './domain/errors.js';

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '@enlets/protocol';
+import type { ErrorBody, ErrorCode, LoginRequest, LoginResponse } from '@enlets/protocol';
 import { API_PREFIX } from '@enlets/protocol';
 
 /** An error answer from the server, by its catalogued code. */
@@ -31,6 +31,9 @@ export interface ClientOptions {
   readonly token?: string;
   readonly fetch?: FetchLike;
 }
+
+/** The signed-in account, as `GET /me` and a login answer describe it. */
+export type MeResponse = LoginResponse['user'];
 
 /** Typed JSON calls to the REST API under /api/v1. */
 export class EnletsHttpClient {
@@ -75,6 +78,33 @@ export class EnletsHttpClient {
       );
     }
     return parsed as T;
+  }
+
+  /**
+   * Signs in with a bearer session (the default for scripts) and keeps its token for the following calls.
+   *
+   * @example
+   * const client = new EnletsHttpClient({ baseUrl: 'https://enlets.example' });
+   * const { token } = await client.login({ email, password, totpCode: '123456' });
+   */
+  async login(request: LoginRequest): Promise<LoginResponse> {
+    const response = await this.post<LoginResponse>('/auth/login', { session: 'bearer', ...request });
+    if (response.token !== undefined) this.#token = response.token;
+    return response;
+  }
+
+  /** The account of the current session. */
+  me(): Promise<MeResponse> {
+    return this.get<MeResponse>('/me');
+  }
+
+  /** Ends the current session on the server and forgets its token. */
+  async logout(): Promise<void> {
+    try {
+      await this.post('/auth/logout');
+    } finally {
+      this.#token = undefined;
+    }
   }
 
   get<T>(path: string): Promise<T> {

@@ -1,6 +1,6 @@
 import { Type, type TSchema } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
-import { ROLES, ACCOUNT_STATUSES } from '../roles.js';
+import { ROLES, ACCOUNT_STATUSES, type Role, type AccountStatus } from '../roles.js';
 import { COUNTRY_CODE_PATTERN } from '../countries.js';
 import { UserId, AgencyId, TimestampMs } from '../ids.js';
 
@@ -40,8 +40,11 @@ export const OpaqueToken = Type.String({
 export const TotpCode = Type.String({ pattern: '^[0-9]{6}$' });
 export const RecoveryCode = Type.String({ pattern: '^[a-z0-9]{4}-?[a-z0-9]{4}-?[a-z0-9]{4}$' });
 
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
-export const AccountStatusSchema = Type.Union(ACCOUNT_STATUSES.map((s) => Type.Literal(s)));
+// Type.Unsafe keeps the union's static type (a mapped array of literals would infer `never`).
+export const RoleSchema = Type.Unsafe<Role>(Type.Union(ROLES.map((r) => Type.Literal(r))));
+export const AccountStatusSchema = Type.Unsafe<AccountStatus>(
+  Type.Union(ACCOUNT_STATUSES.map((s) => Type.Literal(s))),
+);
 
 export const RoleGrant = StrictObject({
   role: RoleSchema,

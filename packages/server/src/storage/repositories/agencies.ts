@@ -54,3 +54,16 @@ export async function countryExists(db: Db, code: string): Promise<boolean> {
     undefined
   );
 }
+
+/** Inserts the agency unless one of that name exists in the country; false when it existed (no error). */
+export async function insertAgencyIfAbsent(
+  db: Db,
+  agency: { id: AgencyId; countryCode: string; name: string; now: TimestampMs },
+): Promise<boolean> {
+  const result = await db
+    .insertInto('agencies')
+    .values({ id: agency.id, country_code: agency.countryCode, name: agency.name, created_at: agency.now })
+    .onConflict((oc) => oc.columns(['country_code', 'name']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}

@@ -1,0 +1,14 @@
+import { loadConfig, openServices, type ServicesHandle } from '@enlets/server';
+
+/**
+ * Runs an administration command against the configured database (opened and migrated, as the server would),
+ * and closes it afterwards. These commands run on the server machine with its configuration.
+ */
+export async function withServices<T>(work: (handle: ServicesHandle) => Promise<T>): Promise<T> {
+  const handle = await openServices(loadConfig());
+  try {
+    return await work(handle);
+  } finally {
+    await handle.close();
+  }
+}
