@@ -243,6 +243,26 @@ for (const dialect of DIALECTS) {
         const logLines = stdout.split('\n').filter((l) => l.startsWith('{'));
         assert.ok(logLines.length > 0, 'the server logs at info');
         assert.ok(logLines.every((l) => !l.includes(password)));
+
+        // The scripting client against the real server, as the demo admin.
+        const configDir = mkdtempSync(join(tmpdir(), 'enlets-cli-'));
+        try {
+          const clientEnv = { ENLETS_CONFIG_DIR: configDir, ENLETS_PASSWORD: password };
+          const login = await runCli(
+            ['login', '--server', base, '--email', 'admin@demo.enlets.eu'],
+            clientEnv,
+          );
+          assert.equal(login.code, 0, login.stderr);
+          const whoami = await runCli(['whoami'], clientEnv);
+          assert.equal(whoami.code, 0, whoami.stderr);
+          assert.match(whoami.stdout, /^admin@demo\.enlets\.eu \(Secretariat Admin \(demo\)\)$/m);
+          assert.match(whoami.stdout, /roles: +secretariat_admin/);
+          const logout = await runCli(['logout'], clientEnv);
+          assert.equal(logout.stdout, 'logged out\n', logout.stderr);
+          assert.equal(logout.stderr, '');
+        } finally {
+          rmSync(configDir, { recursive: true, force: true });
+        }
       } finally {
         child.kill('SIGTERM');
       }

@@ -70,6 +70,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     connectionTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
     return503OnClosing: true,
+    // Errors the router raises before any route matches (a bad %-escape, an over-long path parameter) would
+    // otherwise get Fastify's own body; route them through the one error mapper.
+    frameworkErrors: (error, request, reply) => {
+      handleError(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app = fastify as unknown as App;
   const base = fastify as unknown as FastifyInstance;

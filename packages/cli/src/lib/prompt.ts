@@ -12,7 +12,7 @@ export async function secretFromEnvOrPrompt(
 ): Promise<string> {
   const fromEnv = process.env[envName];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  if (process.stdin.isTTY !== true)
+  if (!process.stdin.isTTY)
     throw new CliError(`set ${envName}, or run this command on a terminal to be asked`, EXIT_USAGE);
   const secret = await readHidden(prompt);
   if (confirm && (await readHidden('Repeat: ')) !== secret)

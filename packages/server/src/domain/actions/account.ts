@@ -24,8 +24,10 @@ export async function updateMe(
   actor: Actor,
   input: { displayName: string },
 ): Promise<void> {
+  const displayName = input.displayName.trim();
+  if (displayName === '') throw new DomainError('VALIDATION_FAILED', 'the display name is empty');
   await inTransaction(services, async (trx) => {
-    await updateUser(trx, actor.user.id, { displayName: input.displayName.trim() }, services.clock.now());
+    await updateUser(trx, actor.user.id, { displayName }, services.clock.now());
   });
 }
 

@@ -44,6 +44,10 @@ function openPostgres(url: string): Database {
           : (pg.types.getTypeParser as (id: number) => unknown)(oid)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server closes (restart, failover, admin command) emits 'error' on the
+  // pool; without a listener that would crash the process. The pool drops the client and the next query
+  // opens a fresh connection.
+  pool.on('error', () => undefined);
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', close: () => db.destroy() };
 }
