@@ -2,12 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@enlets/server';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../server/test/helpers/dialects.js';
+import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
+import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
+import { totpCode } from '../../server/src/lib/totp.js';
 
 const ROOT = new URL('../../..', import.meta.url).pathname;
 const MAIN = join(ROOT, 'packages/cli/src/main.ts');
@@ -271,101 +273,68 @@ for (const dialect of DIALECTS) {
   });
 }
 
-describe('cli: login, whoami, logout', () => {
+describe('cli: login, whoami, logout against a real server', () => {
   let configDir: string;
-  let server: ReturnType<typeof createServer>;
-  let base: string;
-  const calls: Array<{ method: string; url: string; auth: string | undefined; body: unknown }> = [];
-  const TOKEN = 'tok_abcdefghijklmnopqrstuvwxyz0123456789';
-  const me = {
-    id: '0b5e1c9a-1111-4222-8333-444455556666',
-    email: 'bot@police.example',
-    displayName: 'Bot',
-    countryCode: 'DE',
-    agencyId: null,
-    status: 'active',
-    roles: [{ role: 'lea_member' }, { role: 'ncp', scope: 'DE' }],
-    totpEnabled: true,
-    createdAt: 0,
-  };
-
-  // A stand-in server that speaks the login contract (POST /auth/login, GET /me, POST /auth/logout).
-  function handle(request: IncomingMessage, response: ServerResponse, text: string): void {
-    const body: unknown = text === '' ? undefined : JSON.parse(text);
-    calls.push({
-      method: request.method ?? '',
-      url: request.url ?? '',
-      auth: request.headers.authorization,
-      body,
-    });
-    const send = (status: number, payload: unknown): void => {
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(payload));
-    };
-    const error = (status: number, code: string): void =>
-      send(status, { error: { code, message: code.toLowerCase(), requestId: 'r1' } });
-    if (request.url === '/api/v1/auth/login' && request.method === 'POST') {
-      const login = body as { email: string; password: string; totpCode?: string };
-      if (login.password !== 'the right password') return error(401, 'INVALID_CREDENTIALS');
-      if (login.totpCode === undefined) return error(401, 'SECOND_FACTOR_REQUIRED');
-      return send(200, { token: TOKEN, sessionId: me.id, expiresAt: 4_000_000_000_000, user: me });
-    }
-    const authorized = request.headers.authorization === `Bearer ${TOKEN}`;
-    if (request.url === '/api/v1/me' && request.method === 'GET')
-      return authorized ? send(200, me) : error(401, 'UNAUTHENTICATED');
-    if (request.url === '/api/v1/auth/logout' && request.method === 'POST')
-      return authorized ? send(200, {}) : error(401, 'UNAUTHENTICATED');
-    return error(404, 'ROUTE_NOT_FOUND');
-  }
+  let server: TestServer;
+  let actor: TestActor;
+  let totpSecret: string;
 
   before(async () => {
     configDir = mkdtempSync(join(tmpdir(), 'enlets-cli-'));
-    server = createServer((request, response) => {
-      let text = '';
-      request.setEncoding('utf8').on('data', (c: string) => (text += c));
-      request.on('end', () => handle(request, response, text));
+    server = await startTestServer('sqlite');
+    actor = await createActor(server, {
+      email: 'bot@police.example',
+      displayName: 'Bot',
+      roles: [{ role: 'lea_member' }, { role: 'ncp', scope: 'DE' }],
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+    // The account has a second factor, enrolled through the API as a user would.
+    const setup = await server.api.post<{ secret: string }>(
+      '/api/v1/me/totp/setup',
+      { currentPassword: actor.password },
+      { token: actor.token },
+    );
+    assert.equal(setup.status, 200);
+    totpSecret = setup.body.secret;
+    const confirm = await server.api.post(
+      '/api/v1/me/totp/confirm',
+      { code: totpCode(totpSecret, server.clock.now()) },
+      { token: actor.token },
+    );
+    assert.equal(confirm.status, 200);
+    // The confirmation used this time step; the CLI login below needs a fresh one.
+    server.clock.advance(30_000);
   });
   after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     rmSync(configDir, { recursive: true, force: true });
   });
 
   it('asks for the second factor, then saves the bearer session with mode 0600', async () => {
-    const env = { ENLETS_CONFIG_DIR: configDir, ENLETS_PASSWORD: 'the right password' };
-    const wrong = await runCli(['login', '--server', base, '--email', me.email], {
+    const env = { ENLETS_CONFIG_DIR: configDir, ENLETS_PASSWORD: actor.password };
+    const wrong = await runCli(['login', '--server', server.url, '--email', actor.email], {
       ...env,
       ENLETS_PASSWORD: 'wrong password',
     });
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /INVALID_CREDENTIALS/);
 
-    const noTotp = await runCli(['login', '--server', base, '--email', me.email], env);
+    const noTotp = await runCli(['login', '--server', server.url, '--email', actor.email], env);
     assert.equal(noTotp.code, 1);
     assert.match(noTotp.stderr, /--totp/);
 
-    const ok = await runCli(['login', '--server', `${base}/`, '--email', me.email, '--totp', '123456'], env);
+    const code = totpCode(totpSecret, server.clock.now());
+    const ok = await runCli(['login', '--server', `${server.url}/`, '--email', actor.email, '--totp', code], env);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /logged in to http:\/\/127\.0\.0\.1:\d+ as bot@police\.example/);
-    const login = calls.findLast((c) => c.url === '/api/v1/auth/login');
-    assert.deepEqual(
-      { ...(login?.body as Record<string, unknown>), deviceId: 'x' },
-      {
-        email: me.email,
-        password: 'the right password',
-        totpCode: '123456',
-        deviceId: 'x',
-        deviceLabel: 'enlets CLI',
-        session: 'bearer',
-      },
-    );
     const file = join(configDir, 'session.json');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const saved = JSON.parse(readFileSync(file, 'utf8')) as { token: string; server: string };
-    assert.equal(saved.token, TOKEN);
-    assert.equal(saved.server, base);
-    assert.ok(!ok.stdout.includes(TOKEN));
+    assert.equal(saved.server, server.url);
+    assert.ok(!ok.stdout.includes(saved.token));
+    // The saved token is a live session on the server.
+    const me = await server.api.get('/api/v1/me', { token: saved.token });
+    assert.equal(me.status, 200);
+    assert.equal(me.body['email'], 'bot@police.example');
   });
 
   it('whoami shows the account of the saved session', async () => {
@@ -373,18 +342,17 @@ describe('cli: login, whoami, logout', () => {
     assert.equal(res.code, 0, res.stderr);
     assert.match(res.stdout, /^bot@police\.example \(Bot\)$/m);
     assert.match(res.stdout, /roles: +lea_member, ncp:DE/);
-    assert.equal(calls.at(-1)?.auth, `Bearer ${TOKEN}`);
   });
 
   it('logout ends the session on the server and forgets it', async () => {
+    const file = join(configDir, 'session.json');
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as { token: string };
     const res = await runCli(['logout'], { ENLETS_CONFIG_DIR: configDir });
     assert.equal(res.code, 0, res.stderr);
     assert.equal(res.stdout, 'logged out\n');
-    assert.deepEqual(
-      { method: calls.at(-1)?.method, url: calls.at(-1)?.url, auth: calls.at(-1)?.auth },
-      { method: 'POST', url: '/api/v1/auth/logout', auth: `Bearer ${TOKEN}` },
-    );
-    assert.equal(existsSync(join(configDir, 'session.json')), false);
+    assert.equal(existsSync(file), false);
+    const me = await server.api.get('/api/v1/me', { token: saved.token });
+    assert.equal(me.status, 401);
 
     const whoami = await runCli(['whoami'], { ENLETS_CONFIG_DIR: configDir });
     assert.equal(whoami.code, 1);

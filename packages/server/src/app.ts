@@ -11,6 +11,7 @@ import { loggerOptions } from './lib/logger.js';
 import { PasswordHasher } from './lib/passwords.js';
 import type { Database } from './storage/dialects/index.js';
 import type { Services } from './domain/services.js';
+import { DomainError } from './domain/errors.js';
 import { errorBody, handleError } from './http/error-mapper.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
 import { registerValidation } from './http/plugins/validation.js';
@@ -69,7 +70,8 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     requestTimeout: 30_000,
     connectionTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
-    return503OnClosing: true,
+    // Requests that reach a closing server get our SERVICE_UNAVAILABLE body from the hook below, not Fastify's.
+    return503OnClosing: false,
     // Errors the router raises before any route matches (a bad %-escape, an over-long path parameter) would
     // otherwise get Fastify's own body; route them through the one error mapper.
     frameworkErrors: (error, request, reply) => {
@@ -82,6 +84,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   base.setErrorHandler(handleError);
   base.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('ROUTE_NOT_FOUND', request.id));
+  });
+  // While draining, new requests on kept-alive connections are refused in the one error shape (only /ready
+  // still answers, with its 503 "not_ready"), and the connection is closed so the client reconnects elsewhere.
+  base.addHook('onRequest', async (request, reply) => {
+    if (!shuttingDown || request.routeOptions.url === '/ready') return;
+    void reply.header('connection', 'close');
+    throw new DomainError('SERVICE_UNAVAILABLE', 'the server is shutting down');
   });
   base.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);

@@ -109,9 +109,14 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     }
   }
   const fromEnv: Record<string, unknown> = {};
+  /** Which variable set each key, so an error names what the operator wrote. */
+  const envName: Record<string, string> = {};
   for (const [name, key, kind] of ENV_KEYS) {
     const raw = env[name];
-    if (raw !== undefined && raw !== '') fromEnv[key] = parseEnvValue(name, raw, kind);
+    if (raw !== undefined && raw !== '') {
+      fromEnv[key] = parseEnvValue(name, raw, kind);
+      envName[key] = name;
+    }
   }
   const merged: Record<string, unknown> = { ...DEFAULT_CONFIG, ...fromFile, ...fromEnv, ...overrides };
   if (
@@ -124,7 +129,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
   if (!validator.Check(merged)) {
     const issues = [...validator.Errors(merged)]
       .slice(0, 10)
-      .map((e) => `${e.instancePath === '' ? '(root)' : e.instancePath}: ${e.message}`);
+      .map((e) => {
+        const key = e.instancePath.split('/')[1] ?? '';
+        const source =
+          envName[key] !== undefined
+            ? ` (${envName[key]})`
+            : Object.hasOwn(fromFile, key)
+              ? ` (in ENLETS_CONFIG ${String(file)})`
+              : '';
+        return `${e.instancePath === '' ? '(root)' : e.instancePath}${source}: ${e.message}`;
+      });
     throw new ConfigError(`invalid configuration:\n  ${issues.join('\n  ')}`);
   }
   return merged;

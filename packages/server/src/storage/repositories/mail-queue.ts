@@ -121,11 +121,11 @@ export async function markMailAttemptFailed(
     .execute();
 }
 
-/** Puts a failed mail back in the queue (an admin's "retry"). */
+/** Puts a failed mail back in the queue with a fresh retry budget (an admin's "retry"). */
 export async function requeueMail(db: Db, id: MailId, now: TimestampMs): Promise<boolean> {
   const result = await db
     .updateTable('mail_queue')
-    .set({ status: 'queued', next_attempt_at: now, claimed_until: 0 })
+    .set({ status: 'queued', attempts: 0, next_attempt_at: now, claimed_until: 0 })
     .where('id', '=', id)
     .where('status', '=', 'failed')
     .executeTakeFirst();
