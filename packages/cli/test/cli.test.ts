@@ -323,7 +323,10 @@ describe('cli: login, whoami, logout against a real server', () => {
     assert.match(noTotp.stderr, /--totp/);
 
     const code = totpCode(totpSecret, server.clock.now());
-    const ok = await runCli(['login', '--server', `${server.url}/`, '--email', actor.email, '--totp', code], env);
+    const ok = await runCli(
+      ['login', '--server', `${server.url}/`, '--email', actor.email, '--totp', code],
+      env,
+    );
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /logged in to http:\/\/127\.0\.0\.1:\d+ as bot@police\.example/);
     const file = join(configDir, 'session.json');

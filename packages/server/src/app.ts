@@ -85,10 +85,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   base.setNotFoundHandler((request, reply) => {
     void reply.status(404).send(errorBody('ROUTE_NOT_FOUND', request.id));
   });
-  // While draining, new requests on kept-alive connections are refused in the one error shape (only /ready
-  // still answers, with its 503 "not_ready"), and the connection is closed so the client reconnects elsewhere.
+  // While draining, new requests on kept-alive connections are refused in the one error shape (/ready still
+  // answers, with its 503 "not_ready", and /health), and the connection is closed so the client goes elsewhere.
   base.addHook('onRequest', async (request, reply) => {
-    if (!shuttingDown || request.routeOptions.url === '/ready') return;
+    if (!shuttingDown || request.routeOptions.url === '/ready' || request.routeOptions.url === '/health')
+      return;
     void reply.header('connection', 'close');
     throw new DomainError('SERVICE_UNAVAILABLE', 'the server is shutting down');
   });

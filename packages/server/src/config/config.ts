@@ -127,18 +127,16 @@ export function loadConfig(env: Env = process.env, overrides: Partial<Config> = 
     merged['publicUrl'] = `http://localhost:${String(merged['port'])}`;
   }
   if (!validator.Check(merged)) {
-    const issues = [...validator.Errors(merged)]
-      .slice(0, 10)
-      .map((e) => {
-        const key = e.instancePath.split('/')[1] ?? '';
-        const source =
-          envName[key] !== undefined
-            ? ` (${envName[key]})`
-            : Object.hasOwn(fromFile, key)
-              ? ` (in ENLETS_CONFIG ${String(file)})`
-              : '';
-        return `${e.instancePath === '' ? '(root)' : e.instancePath}${source}: ${e.message}`;
-      });
+    const issues = [...validator.Errors(merged)].slice(0, 10).map((e) => {
+      const key = e.instancePath.split('/')[1] ?? '';
+      const source =
+        envName[key] !== undefined
+          ? ` (${envName[key]})`
+          : Object.hasOwn(fromFile, key)
+            ? ` (in ENLETS_CONFIG ${String(file)})`
+            : '';
+      return `${e.instancePath === '' ? '(root)' : e.instancePath}${source}: ${e.message}`;
+    });
     throw new ConfigError(`invalid configuration:\n  ${issues.join('\n  ')}`);
   }
   return merged;

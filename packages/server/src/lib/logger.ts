@@ -26,10 +26,11 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
     serializers: {
-      // Only what an operator needs; query strings can hold tokens, so the path is logged without them.
+      // Only what an operator needs; query strings can hold tokens, so the path is logged without them, and a
+      // path segment shaped like a link token (e.g. GET /activation/:token) is masked.
       req: (req: { method: string; url: string; id: string }) => ({
         method: req.method,
-        path: req.url.split('?')[0],
+        path: (req.url.split('?')[0] ?? '').replace(/(^|\/)[A-Za-z0-9_-]{40,}(?=\/|$)/g, '$1[redacted]'),
         id: req.id,
       }),
     },

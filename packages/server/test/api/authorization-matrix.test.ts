@@ -45,7 +45,8 @@ const label = (route: RouteInfo): string => `${route.method} ${route.url}`;
 describe('domain/policy', () => {
   it('names only known roles', () => {
     for (const [permission, roles] of Object.entries(POLICY)) {
-      for (const role of roles) assert.ok((ROLES as readonly string[]).includes(role), `${permission}: ${role}`);
+      for (const role of roles)
+        assert.ok((ROLES as readonly string[]).includes(role), `${permission}: ${role}`);
     }
   });
 });
@@ -111,7 +112,9 @@ for (const dialect of DIALECTS) {
           if (allowed && (res.status === 401 || code === 'FORBIDDEN' || res.status >= 500))
             wrong.push(`${label(route)} as ${role}: ${String(res.status)} ${String(code)}, expected access`);
           if (!allowed && (res.status !== 403 || code !== 'FORBIDDEN'))
-            wrong.push(`${label(route)} as ${role}: ${String(res.status)} ${String(code)}, expected 403 FORBIDDEN`);
+            wrong.push(
+              `${label(route)} as ${role}: ${String(res.status)} ${String(code)}, expected 403 FORBIDDEN`,
+            );
           cells.push(String(res.status).padStart(6));
           // A successful write (logout, leave, …) may end the actor's session: the next route gets a fresh one.
           if (res.status < 300 && route.method !== 'GET') actors.set(role, await actorFor(role));

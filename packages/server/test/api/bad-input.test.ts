@@ -52,7 +52,11 @@ interface RouteSpec {
 }
 
 interface OpenApiOperation {
-  readonly parameters?: ReadonlyArray<{ readonly in: string; readonly name: string; readonly schema?: JsonSchema }>;
+  readonly parameters?: ReadonlyArray<{
+    readonly in: string;
+    readonly name: string;
+    readonly schema?: JsonSchema;
+  }>;
   readonly requestBody?: { readonly content?: Readonly<Record<string, { readonly schema?: JsonSchema }>> };
 }
 interface OpenApiDoc {
@@ -162,7 +166,10 @@ describe('bad input on every route', () => {
         assert.ok(typeof error['requestId'] === 'string' && error['requestId'] !== '', `${what}: requestId`);
         assert.equal(HTTP_STATUS[error['code']], res.status, `${what}: status differs from the mapper's`);
         if (expected !== undefined) {
-          assert.ok(expected.includes(error['code']), `${what}: ${error['code']}, expected ${expected.join('|')}`);
+          assert.ok(
+            expected.includes(error['code']),
+            `${what}: ${error['code']}, expected ${expected.join('|')}`,
+          );
         }
       };
 
@@ -199,30 +206,45 @@ describe('bad input on every route', () => {
       ): Promise<void> => {
         const list = pick();
         if (list.length === 0) return;
-        await fc.assert(
-          fc.asyncProperty(fc.constantFrom(...list), input, check),
-          {
-            seed: SEED,
-            numRuns: NUM_RUNS,
-            examples: list.map((route): [RouteSpec, T] => [route, firstInput(route)]),
-            endOnFailure: true,
-          },
-        );
+        await fc.assert(fc.asyncProperty(fc.constantFrom(...list), input, check), {
+          seed: SEED,
+          numRuns: NUM_RUNS,
+          examples: list.map((route): [RouteSpec, T] => [route, firstInput(route)]),
+          endOnFailure: true,
+        });
       };
 
       it('has routes to test, each with its OpenAPI entry', () => {
         assert.ok(routes.length > 0);
-        for (const route of schemaRoutes()) assert.ok(route.body?.type === 'object', `${route.url} body type`);
+        for (const route of schemaRoutes())
+          assert.ok(route.body?.type === 'object', `${route.url} body type`);
       });
 
       it('answers malformed JSON with MALFORMED_JSON', async () => {
         const malformed = fc.oneof(
-          fc.constantFrom('{', '{"a":', "{'a':1}", '[1,]', 'undefined', 'NaN', '{"a":1}}', '{"a" 1}', ' ', '\t\n'),
+          fc.constantFrom(
+            '{',
+            '{"a":',
+            "{'a':1}",
+            '[1,]',
+            'undefined',
+            'NaN',
+            '{"a":1}}',
+            '{"a" 1}',
+            ' ',
+            '\t\n',
+          ),
           fc.string({ maxLength: 40 }).filter((s) => !parsesAsJson(s)),
           fc.jsonValue().map((v) => `${JSON.stringify(v)},`),
         );
-        await forEveryRoute(bodyRoutes, malformed, () => '{"unterminated": ', (route, text) =>
-          expectClientError(route, { method: route.method, path: pathOf(route), body: text }, ['MALFORMED_JSON']),
+        await forEveryRoute(
+          bodyRoutes,
+          malformed,
+          () => '{"unterminated": ',
+          (route, text) =>
+            expectClientError(route, { method: route.method, path: pathOf(route), body: text }, [
+              'MALFORMED_JSON',
+            ]),
         );
       });
 
@@ -235,10 +257,16 @@ describe('bad input on every route', () => {
           fc.boolean(),
           fc.constant(null),
         );
-        await forEveryRoute(schemaRoutes, wrongType, () => [], (route, value) =>
-          expectClientError(route, { method: route.method, path: pathOf(route), body: JSON.stringify(value) }, [
-            'VALIDATION_FAILED',
-          ]),
+        await forEveryRoute(
+          schemaRoutes,
+          wrongType,
+          () => [],
+          (route, value) =>
+            expectClientError(
+              route,
+              { method: route.method, path: pathOf(route), body: JSON.stringify(value) },
+              ['VALIDATION_FAILED'],
+            ),
         );
       });
 
@@ -297,11 +325,9 @@ describe('bad input on every route', () => {
               sent += chunk.length;
             },
           });
-          await expectClientError(
-            route,
-            { method: route.method, path: pathOf(route), body: stream },
-            ['PAYLOAD_TOO_LARGE'],
-          );
+          await expectClientError(route, { method: route.method, path: pathOf(route), body: stream }, [
+            'PAYLOAD_TOO_LARGE',
+          ]);
         }
       });
 
@@ -341,7 +367,7 @@ describe('bad input on every route', () => {
       });
 
       it('refuses bodies that are not valid UTF-8 with INVALID_ENCODING', async () => {
-        const invalid = fc.constantFrom(
+        const invalid = fc.constantFrom<readonly number[]>(
           [0xc3, 0x28],
           [0xff],
           [0xfe],
@@ -356,7 +382,7 @@ describe('bad input on every route', () => {
         await forEveryRoute(
           bodyRoutes,
           fc.tuple(invalid, where),
-          () => [[0xc3, 0x28], 'string value'] as [number[], string],
+          () => [[0xc3, 0x28], 'string value'] as [readonly number[], string],
           (route, [bytes, position]) => {
             const enc = new TextEncoder();
             const bad = Uint8Array.from(bytes);
@@ -399,7 +425,11 @@ describe('bad input on every route', () => {
           schemaRoutes().filter((r) => Object.keys(r.body?.properties ?? {}).length > 0);
         await forEveryRoute(
           withProps,
-          fc.tuple(fc.nat(), fc.integer({ min: 1_000, max: 30_000 }), fc.constantFrom('x', 'é', '😀', '\u0000')),
+          fc.tuple(
+            fc.nat(),
+            fc.integer({ min: 1_000, max: 30_000 }),
+            fc.constantFrom('x', 'é', '😀', '\u0000'),
+          ),
           () => [0, 30_000, 'x'] as [number, number, string],
           (route, [index, length, unit]) => {
             const names = Object.keys(route.body?.properties ?? {});
@@ -429,17 +459,21 @@ describe('bad input on every route', () => {
           '',
           null,
         );
-        await forEveryRoute(bodyRoutes, types, () => 'text/plain', (route, contentType) =>
-          expectClientError(
-            route,
-            {
-              method: route.method,
-              path: pathOf(route),
-              body: contentType === null ? new TextEncoder().encode('{}') : '{}',
-              contentType,
-            },
-            ['UNSUPPORTED_MEDIA_TYPE'],
-          ),
+        await forEveryRoute(
+          bodyRoutes,
+          types,
+          () => 'text/plain',
+          (route, contentType) =>
+            expectClientError(
+              route,
+              {
+                method: route.method,
+                path: pathOf(route),
+                body: contentType === null ? new TextEncoder().encode('{}') : '{}',
+                contentType,
+              },
+              ['UNSUPPORTED_MEDIA_TYPE'],
+            ),
         );
       });
 

@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -66,6 +67,7 @@ function request(
   });
 }
 
+const asError = (error: unknown): Error => (error instanceof Error ? error : new Error(String(error)));
 const codeOf = (answer: Answer): unknown => (answer.body['error'] as { code?: unknown } | undefined)?.code;
 
 describe('server (startServer): logs and graceful shutdown', () => {
@@ -138,6 +140,12 @@ describe('server (startServer): logs and graceful shutdown', () => {
     });
     assert.equal(viaCookie.status, 200);
 
+    // A link token in the path (the activation link) is as secret as a session token.
+    const linkToken = randomBytes(32).toString('base64url');
+    secrets.push(linkToken);
+    const activation = await request(running.url, 'GET', `/api/v1/activation/${linkToken}`);
+    assert.equal(activation.status >= 400 && activation.status < 500, true);
+
     // Failures log too: a wrong password, a malformed body that contains the password, an error on a write.
     const wrong = await request(running.url, 'POST', '/api/v1/auth/login', {
       body: { email: EMAIL, password: `${PASSWORD}-wrong` },
@@ -168,10 +176,10 @@ describe('server (startServer): logs and graceful shutdown', () => {
     const keepAlive = new http.Agent({ keepAlive: true, maxSockets: 1 });
     assert.equal((await request(url, 'GET', '/health', { agent: keepAlive })).status, 200);
 
-    // Draining mode first, observed without closing: /ready says 503, other routes answer SERVICE_UNAVAILABLE.
-    // An in-flight request: headers and half of the body arrive before the stop, the rest after it.
+    // An in-flight request: headers and part of the body arrive before the stop, the rest after it.
     const body = JSON.stringify({ email: EMAIL, password: PASSWORD });
     const arrived = once(running.built.app.server, 'request');
+    let finishBody = (): void => undefined;
     const inFlight = new Promise<Answer>((resolve, reject) => {
       const req = http.request(
         `${url}/api/v1/auth/login`,
@@ -194,23 +202,26 @@ describe('server (startServer): logs and graceful shutdown', () => {
       );
       req.on('error', reject);
       req.write(body.slice(0, 10));
-      setTimeout(() => req.end(body.slice(10)), 300);
+      finishBody = () => req.end(body.slice(10));
     });
     await arrived;
 
+    // While draining, a request that still gets through finds /ready at 503 and other routes refusing with
+    // SERVICE_UNAVAILABLE; once the listener is closed, the connection is refused instead.
     const stopping = running.stop();
-    const ready = await request(url, 'GET', '/ready').catch((error: unknown) => error);
+    const ready = await request(url, 'GET', '/ready').catch(asError);
     if (!(ready instanceof Error)) {
       assert.equal(ready.status, 503);
       assert.equal(ready.body['status'], 'not_ready');
     }
-    const refused = await request(url, 'GET', '/api/v1/countries').catch((error: unknown) => error);
+    const refused = await request(url, 'GET', '/api/v1/countries').catch(asError);
     if (!(refused instanceof Error)) {
       assert.equal(refused.status, 503);
       assert.equal(codeOf(refused), 'SERVICE_UNAVAILABLE');
       assert.equal(refused.headers['connection'], 'close');
     }
 
+    finishBody();
     const finished = await inFlight;
     assert.equal(finished.status, 200, JSON.stringify(finished.body));
     assert.equal(typeof finished.body['token'], 'string', 'the in-flight login completed');
@@ -231,5 +242,23 @@ describe('server (startServer): logs and graceful shutdown', () => {
       body: { email: EMAIL, password: PASSWORD },
     });
     assert.equal(login.status, 200, JSON.stringify(login.body));
+  });
+
+  it('once draining, answers /ready with 503 and API routes with SERVICE_UNAVAILABLE', async () => {
+    running.built.beginShutdown();
+    const ready = await request(running.url, 'GET', '/ready');
+    assert.equal(ready.status, 503);
+    assert.equal(ready.body['status'], 'not_ready');
+    for (const [method, path] of [
+      ['GET', '/api/v1/countries'],
+      ['POST', '/api/v1/auth/login'],
+    ] as const) {
+      const res = await request(running.url, method, path, method === 'POST' ? { body: {} } : {});
+      assert.equal(res.status, 503, `${method} ${path}`);
+      assert.equal(codeOf(res), 'SERVICE_UNAVAILABLE');
+      assert.equal(typeof (res.body['error'] as { requestId?: unknown }).requestId, 'string');
+      assert.equal(res.headers['connection'], 'close');
+    }
+    assert.equal((await request(running.url, 'GET', '/health')).status, 200, 'liveness still answers');
   });
 });

@@ -68,7 +68,10 @@ describe('config/config', () => {
       file,
       JSON.stringify({ port: 7000, logLevel: 'warn', publicUrl: 'https://enlets.example', host: '10.0.0.1' }),
     );
-    const config = loadConfig({ ENLETS_CONFIG: file, ENLETS_LOG_LEVEL: 'error', ENLETS_HOST: '' }, { port: 0 });
+    const config = loadConfig(
+      { ENLETS_CONFIG: file, ENLETS_LOG_LEVEL: 'error', ENLETS_HOST: '' },
+      { port: 0 },
+    );
     assert.equal(config.logLevel, 'error', 'environment over file');
     assert.equal(config.host, '10.0.0.1', 'an empty variable does not override');
     assert.equal(config.port, 0, 'overrides over everything');
