@@ -6,9 +6,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { pino, type Logger } from 'pino';
 import { API_PREFIX } from '@enlets/protocol';
 import type { Config } from './config/config.js';
-import { systemClock, type Clock } from './lib/clock.js';
+import type { Clock } from './lib/clock.js';
 import { loggerOptions } from './lib/logger.js';
-import { PasswordHasher } from './lib/passwords.js';
+import { createServices } from './services-factory.js';
 import type { Database } from './storage/dialects/index.js';
 import type { Services } from './domain/services.js';
 import { DomainError } from './domain/errors.js';
@@ -49,15 +49,7 @@ export interface BuiltApp {
 /** The whole HTTP application without a listening socket (tests use it through `inject` or `listen(0)`). */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log ?? pino(loggerOptions(deps.config.logLevel));
-  const services: Services = {
-    db: deps.database.db,
-    dialect: deps.database.dialect,
-    clock: deps.clock ?? systemClock,
-    config: deps.config,
-    passwords: new PasswordHasher(deps.config.argon2),
-    log,
-    wakeMailer: deps.wakeMailer ?? (() => undefined),
-  };
+  const services: Services = createServices({ ...deps, log });
   let shuttingDown = false;
 
   const fastify = Fastify({

@@ -3,8 +3,8 @@ import type { Config } from './config/config.js';
 import { buildApp, type BuiltApp } from './app.js';
 import { loggerOptions } from './lib/logger.js';
 import { MailWorker } from './mail/worker.js';
-import { openDatabase, type Database } from './storage/dialects/index.js';
-import { migrateToLatest } from './storage/migrator.js';
+import type { Database } from './storage/dialects/index.js';
+import { openMigratedDatabase } from './services-factory.js';
 import { issueSetupToken } from './domain/actions/setup.js';
 
 export interface RunningServer {
@@ -30,14 +30,7 @@ export interface StartOptions {
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino(loggerOptions(config.logLevel));
-  const database = openDatabase(config.databaseUrl);
-  try {
-    const { applied } = await migrateToLatest(database.db);
-    if (applied.length > 0) log.info({ applied }, 'database migrated');
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
+  const database = await openMigratedDatabase(config, log);
 
   let worker: MailWorker | undefined;
   const built = await buildApp({ config, database, log, wakeMailer: () => worker?.wake() });

@@ -21,6 +21,41 @@ export interface OpenServicesOptions {
   readonly clock?: Clock;
 }
 
+/** Opens the configured database and brings its schema up to date (closing it again if that fails). */
+export async function openMigratedDatabase(config: Config, log: Logger): Promise<Database> {
+  const database = openDatabase(config.databaseUrl);
+  try {
+    const { applied } = await migrateToLatest(database.db);
+    if (applied.length > 0) log.info({ applied }, 'database migrated');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+export interface ServicesDeps {
+  readonly config: Config;
+  readonly database: Database;
+  readonly log: Logger;
+  readonly clock?: Clock;
+  /** Wakes a mail worker after commit; without one, queued mail waits for a worker's next poll. */
+  readonly wakeMailer?: () => void;
+}
+
+/** The one place that assembles Services, for the HTTP app and the administration commands alike. */
+export function createServices(deps: ServicesDeps): Services {
+  return {
+    db: deps.database.db,
+    dialect: deps.database.dialect,
+    clock: deps.clock ?? systemClock,
+    config: deps.config,
+    passwords: new PasswordHasher(deps.config.argon2),
+    log: deps.log,
+    wakeMailer: deps.wakeMailer ?? (() => undefined),
+  };
+}
+
 /**
  * Opens and migrates the configured database and builds the services, as the server does but without an HTTP
  * app or mail worker (mail queued by a command waits for the server's worker, or `enlets mail send-now`).
@@ -30,23 +65,13 @@ export async function openServices(
   options: OpenServicesOptions = {},
 ): Promise<ServicesHandle> {
   const log = options.log ?? pino(loggerOptions(config.logLevel), pino.destination(2));
-  const database = openDatabase(config.databaseUrl);
-  try {
-    const { applied } = await migrateToLatest(database.db);
-    if (applied.length > 0) log.info({ applied }, 'database migrated');
-  } catch (error) {
-    await database.close();
-    throw error;
-  }
-  const services: Services = {
-    db: database.db,
-    dialect: database.dialect,
-    clock: options.clock ?? systemClock,
+  const database = await openMigratedDatabase(config, log);
+  const services = createServices({
     config,
-    passwords: new PasswordHasher(config.argon2),
+    database,
     log,
-    wakeMailer: () => undefined,
-  };
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   return { services, database, close: () => database.close() };
 }
 
