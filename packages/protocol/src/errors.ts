@@ -32,6 +32,11 @@ export const ERROR_CODES = {
   CONFLICT: 'The request conflicts with the current state (details.reason).',
   UNKNOWN_COUNTRY: 'The country code is not one of the network countries.',
   UNKNOWN_AGENCY: 'The agency does not exist in the given country.',
+  RESYNC_REQUIRED:
+    'The sync token is too old or from another version: reload the conversation list and start afresh.',
+  CONVERSATION_READ_ONLY: 'Only the managers may post here (read-only channel or broadcast).',
+  TLP_VIOLATION: 'The handling marking (TLP) does not allow this; details.rule says which rule applied.',
+  INVALID_REFERENCE: 'The referenced message does not exist, is not visible to you, or cannot be acted on.',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

@@ -19,3 +19,5 @@ export * from './http/admin.js';
 export * from './http/directory.js';
 export * from './http/membership.js';
 export * from './http/members.js';
+export * from './messaging.js';
+export * from './http/messaging.js';

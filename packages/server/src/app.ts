@@ -11,6 +11,7 @@ import { loggerOptions } from './lib/logger.js';
 import { createServices } from './services-factory.js';
 import type { Database } from './storage/dialects/index.js';
 import type { Services } from './domain/services.js';
+import type { EventBus } from './domain/events.js';
 import { DomainError } from './domain/errors.js';
 import { errorBody, handleError } from './http/error-mapper.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
@@ -29,6 +30,8 @@ export interface AppDeps {
   readonly log?: Logger;
   /** Set by the server process once a mail worker runs; the default does nothing (mail waits in the queue). */
   readonly wakeMailer?: () => void;
+  /** The cluster bus (Redis or NATS); one process uses an in-process bus. */
+  readonly bus?: EventBus;
 }
 
 /** A registered API route and who may call it (the authorization-matrix and fuzz suites walk this list). */

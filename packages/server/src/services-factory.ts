@@ -1,6 +1,7 @@
 import { pino, type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import type { Services } from './domain/services.js';
+import { InProcessBus, type EventBus } from './domain/events.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { loggerOptions } from './lib/logger.js';
 import { PasswordHasher } from './lib/passwords.js';
@@ -41,6 +42,8 @@ export interface ServicesDeps {
   readonly clock?: Clock;
   /** Wakes a mail worker after commit; without one, queued mail waits for a worker's next poll. */
   readonly wakeMailer?: () => void;
+  /** The cluster bus; one process uses an in-process bus. */
+  readonly bus?: EventBus;
 }
 
 /** The one place that assembles Services, for the HTTP app and the administration commands alike. */
@@ -53,6 +56,7 @@ export function createServices(deps: ServicesDeps): Services {
     passwords: new PasswordHasher(deps.config.argon2),
     log: deps.log,
     wakeMailer: deps.wakeMailer ?? (() => undefined),
+    bus: deps.bus ?? new InProcessBus(),
   };
 }
 

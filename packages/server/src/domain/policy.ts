@@ -19,6 +19,8 @@ export const POLICY = {
     'partner_guest',
     'subscriber',
   ],
+  /** The Messenger: conversations, channels, messages, sync (subscribers only get newsletters). */
+  'messenger.use': ['secretariat_admin', 'ncp', 'core_group', 'tig_lead', 'lea_member', 'partner_guest'],
   /** The network directory: countries with their NCPs, agencies, members. */
   'directory.read': ['secretariat_admin', 'ncp', 'core_group', 'tig_lead', 'lea_member'],
   /** See and decide membership applications (NCPs for their country only). */

@@ -5,6 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import type { PasswordHasher } from '../lib/passwords.js';
 import type { DialectName } from '../storage/dialects/index.js';
 import type { DB } from '../storage/schema.js';
+import type { EventBus } from './events.js';
 
 /** What every action needs; built once in `app.ts` and passed down (no globals, so tests build their own). */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   readonly log: Logger;
   /** Tells the mail worker that new mail is queued (after commit), so it need not wait for its next poll. */
   readonly wakeMailer: () => void;
+  /** Where committed events go, for the realtime gateways of every process (publish after commit only). */
+  readonly bus: EventBus;
 }
 
 export type Trx = Transaction<DB>;

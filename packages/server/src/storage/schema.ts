@@ -20,6 +20,7 @@ export interface UserRow {
   totp_last_step: number;
   created_at: number;
   updated_at: number;
+  read_receipts: Generated<number>;
 }
 
 export interface UserRoleRow {
@@ -138,6 +139,68 @@ export interface SchemaInfoRow {
   value: string;
 }
 
+export interface ConversationRow {
+  id: string;
+  kind: string;
+  name: string | null;
+  description: string | null;
+  tlp: string;
+  join_mode: string | null;
+  listed: number;
+  password_hash: string | null;
+  read_only: number;
+  leave_allowed: number;
+  scope_kind: string | null;
+  scope_id: string | null;
+  message_ttl_ms: number | null;
+  history_visible: number;
+  direct_key: string | null;
+  head_seq: number;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ConversationMemberRow {
+  conversation_id: string;
+  user_id: string;
+  role: string;
+  joined_at: number;
+  visible_from_seq: number;
+  last_read_seq: number;
+  muted: number;
+  favourite: number;
+  archived: number;
+  marked_unread: number;
+}
+
+export interface EventRow {
+  conversation_id: string;
+  seq: number;
+  kind: string;
+  sender_id: string | null;
+  sender_device_id: string | null;
+  client_message_id: string | null;
+  ref_seq: number | null;
+  thread_root_seq: number | null;
+  tlp: string;
+  mentions_all: number;
+  /** Opaque bytes; null once deleted or expired. */
+  payload: Uint8Array | null;
+  /** JSON details of a system event. */
+  system: string | null;
+  created_at: number;
+  expires_at: number | null;
+  deleted_at: number | null;
+  deleted_by_manager: number;
+}
+
+export interface EventMentionRow {
+  conversation_id: string;
+  user_id: string;
+  seq: number;
+}
+
 export interface DB {
   users: UserRow;
   user_roles: UserRoleRow;
@@ -151,4 +214,8 @@ export interface DB {
   applications: ApplicationRow;
   audit_log: AuditLogRow;
   mail_queue: MailQueueRow;
+  conversations: ConversationRow;
+  conversation_members: ConversationMemberRow;
+  events: EventRow;
+  event_mentions: EventMentionRow;
 }

@@ -62,3 +62,19 @@ export async function createActor(server: TestServer, spec: ActorSpec = {}): Pro
     return { id, email, password, token: session.token };
   });
 }
+
+/** Another signed-in session of the same account (a second device, or a fresh login after time passed). */
+export async function newSession(server: TestServer, actor: TestActor): Promise<string> {
+  const services = server.built.services;
+  return inTransaction(services, async (trx) => {
+    const session = await openSession(
+      services,
+      trx,
+      actor.id,
+      'bearer',
+      { ip: '127.0.0.1', userAgent: 'test' },
+      'test',
+    );
+    return session.token;
+  });
+}

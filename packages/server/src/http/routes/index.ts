@@ -8,6 +8,7 @@ import { directoryRoutes } from './directory.js';
 import { applicationRoutes } from './applications.js';
 import { memberRoutes } from './members.js';
 import { adminRoutes } from './admin.js';
+import { eventRoutes } from './events.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
 export function registerApiRoutes(api: App, services: Services): void {
@@ -19,4 +20,5 @@ export function registerApiRoutes(api: App, services: Services): void {
   applicationRoutes(api, services);
   memberRoutes(api, services);
   adminRoutes(api, services);
+  eventRoutes(api, services);
 }

@@ -3,6 +3,7 @@ import * as m0010 from './0010-create-accounts.js';
 import * as m0020 from './0020-create-membership.js';
 import * as m0030 from './0030-create-audit-and-mail.js';
 import * as m0040 from './0040-seed-countries.js';
+import * as m0050 from './0050-create-messaging.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -17,4 +18,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0020-create-membership', m0020],
   ['0030-create-audit-and-mail', m0030],
   ['0040-seed-countries', m0040],
+  ['0050-create-messaging', m0050],
 ];

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely, Selectable, Transaction } from 'kysely';
 import type { AccountStatus, AgencyId, Role, TimestampMs, UserId } from '@enlets/protocol';
 import type { DB, UserRow, UserRoleRow } from '../schema.js';
 
@@ -23,11 +23,13 @@ export interface UserRecord {
   readonly totpSecret: string | null;
   readonly totpEnabled: boolean;
   readonly totpLastStep: number;
+  /** Shows and sees read receipts ("seen by"). */
+  readonly readReceipts: boolean;
   readonly createdAt: TimestampMs;
   readonly updatedAt: TimestampMs;
 }
 
-export function rowToUser(row: UserRow): UserRecord {
+export function rowToUser(row: Selectable<UserRow>): UserRecord {
   return {
     id: row.id as UserId,
     email: row.email,
@@ -41,6 +43,7 @@ export function rowToUser(row: UserRow): UserRecord {
     totpSecret: row.totp_secret,
     totpEnabled: row.totp_enabled === 1,
     totpLastStep: row.totp_last_step,
+    readReceipts: row.read_receipts === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -115,6 +118,7 @@ export type UserPatch = Partial<{
   totpSecret: string | null;
   totpEnabled: boolean;
   totpLastStep: number;
+  readReceipts: boolean;
   countryCode: string | null;
   agencyId: string | null;
   position: string | null;
@@ -131,6 +135,7 @@ export async function updateUser(db: Db, id: UserId, patch: UserPatch, now: Time
       ...(patch.totpSecret !== undefined && { totp_secret: patch.totpSecret }),
       ...(patch.totpEnabled !== undefined && { totp_enabled: patch.totpEnabled ? 1 : 0 }),
       ...(patch.totpLastStep !== undefined && { totp_last_step: patch.totpLastStep }),
+      ...(patch.readReceipts !== undefined && { read_receipts: patch.readReceipts ? 1 : 0 }),
       ...(patch.countryCode !== undefined && { country_code: patch.countryCode }),
       ...(patch.agencyId !== undefined && { agency_id: patch.agencyId }),
       ...(patch.position !== undefined && { position: patch.position }),

@@ -1,0 +1,248 @@
+import type { ConversationEvent, SendEventAck, SendEventRequest } from '@enlets/protocol';
+import { tlpRank } from '@enlets/protocol';
+import {
+  findEvent,
+  findEventByClientId,
+  insertEvent,
+  eraseEventPayload,
+  type EventRecord,
+} from '../../storage/repositories/events.js';
+import {
+  findConversation,
+  listMemberIds,
+  takeNextSeq,
+  type ConversationRecord,
+} from '../../storage/repositories/conversations.js';
+import { accessConversationAsMember, canModerate, isManager } from '../access/conversations.js';
+import type { Actor } from '../actor.js';
+import { DomainError } from '../errors.js';
+import type { BusMessage } from '../events.js';
+import { inTransaction, type Services, type Trx } from '../services.js';
+import { toWireEvent } from '../wire.js';
+
+/** Thrown inside the transaction when a retry is found, to roll back the seq it took. */
+class AlreadyStored extends Error {
+  constructor(readonly event: EventRecord) {
+    super('already stored');
+  }
+}
+
+function ack(event: EventRecord, duplicate: boolean): SendEventAck {
+  return {
+    conversationId: event.conversationId,
+    clientMessageId: event.clientMessageId ?? '',
+    seq: event.seq,
+    serverTime: event.createdAt,
+    duplicate,
+  };
+}
+
+/**
+ * Stores one event a member sent and acknowledges it only after the commit: nothing acknowledged is lost. A
+ * retry with the same clientMessageId returns the stored seq (`duplicate: true`) and stores nothing, so a
+ * message never shows twice. The conversation's rules (membership, read-only, references, TLP) are checked
+ * inside the same transaction.
+ */
+export async function sendEvent(
+  services: Services,
+  actor: Actor,
+  conversationId: string,
+  request: SendEventRequest,
+): Promise<SendEventAck> {
+  // Fast path for retries: no lock, no write.
+  const stored = await findEventByClientId(
+    services.db,
+    conversationId,
+    actor.user.id,
+    request.clientMessageId,
+  );
+  if (stored !== undefined) {
+    await accessConversationAsMember(services.db, actor, conversationId);
+    return ack(stored, true);
+  }
+  try {
+    return await inTransaction(services, async (trx, afterCommit) => {
+      const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
+      checkMayPost(conversation, membership.role === 'owner' || isManager(membership), request);
+      const tlp = request.tlp ?? conversation.tlp;
+      if (tlpRank(tlp) < tlpRank(conversation.tlp)) {
+        throw new DomainError(
+          'TLP_VIOLATION',
+          `a message here must be marked ${conversation.tlp} or higher`,
+          {
+            rule: 'message_below_conversation',
+            conversationTlp: conversation.tlp,
+          },
+        );
+      }
+      const now = services.clock.now();
+      const seq = await takeNextSeq(trx, conversationId, now);
+      // Under the conversation's row lock now: a concurrent retry of the same id has committed or not.
+      const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
+      if (raced !== undefined) throw new AlreadyStored(raced);
+      const byManager = await checkReference(
+        trx,
+        conversationId,
+        membership.visibleFromSeq,
+        actor,
+        canModerate(membership),
+        request,
+        seq,
+      );
+
+      const event: EventRecord = {
+        conversationId,
+        seq,
+        kind: request.kind,
+        senderId: actor.user.id,
+        senderDeviceId: actor.session.id,
+        clientMessageId: request.clientMessageId,
+        refSeq: request.refSeq ?? null,
+        threadRootSeq: request.threadRootSeq ?? null,
+        tlp,
+        mentions: request.mentions ?? [],
+        mentionsAll: request.mentionsAll ?? false,
+        payload: new Uint8Array(Buffer.from(request.payload, 'base64')),
+        system: null,
+        createdAt: now,
+        expiresAt:
+          conversation.messageTtlMs === null || request.kind !== 'message'
+            ? null
+            : now + conversation.messageTtlMs,
+        deletedAt: null,
+        deletedByManager: false,
+      };
+      await insertEvent(trx, event);
+      if (request.kind === 'delete' && request.refSeq !== undefined) {
+        // The server copy goes too: the referenced message's bytes are erased, its seq stays.
+        await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);
+      }
+      const recipients = await listMemberIds(trx, conversationId);
+      publishAfterCommit(services, afterCommit, {
+        type: 'event.created',
+        event: toWireEvent(event),
+        recipients,
+      });
+      return ack(event, false);
+    });
+  } catch (error) {
+    if (error instanceof AlreadyStored) return ack(error.event, true);
+    throw error;
+  }
+}
+
+function checkMayPost(conversation: ConversationRecord, manager: boolean, request: SendEventRequest): void {
+  const restricted = conversation.readOnly || conversation.kind === 'broadcast';
+  // In read-only channels and broadcasts members may still react; content and pins are the managers'.
+  if (restricted && !manager && request.kind !== 'reaction') {
+    throw new DomainError('CONVERSATION_READ_ONLY', 'only the managers may post here');
+  }
+  if (request.mentionsAll === true && conversation.kind === 'channel' && !manager) {
+    throw new DomainError('FORBIDDEN', 'only channel managers may mention @channel', {
+      permission: 'mention_all',
+    });
+  }
+}
+
+/**
+ * Checks what an event refers to and returns whether a delete is a moderator's (someone else's message).
+ * Edits and deletes need a message; edits only the sender's own; replies, reactions and pins any visible one.
+ */
+async function checkReference(
+  trx: Trx,
+  conversationId: string,
+  visibleFromSeq: number,
+  actor: Actor,
+  moderator: boolean,
+  request: SendEventRequest,
+  newSeq: number,
+): Promise<boolean> {
+  const needsRef = request.kind !== 'message';
+  if (request.refSeq === undefined) {
+    if (needsRef) throw new DomainError('INVALID_REFERENCE', `a ${request.kind} must name refSeq`);
+    return false;
+  }
+  if (request.refSeq >= newSeq || request.refSeq <= visibleFromSeq) {
+    throw new DomainError('INVALID_REFERENCE', 'the referenced message is not visible to you');
+  }
+  const target = await findEvent(trx, conversationId, request.refSeq);
+  if (target?.kind !== 'message') {
+    throw new DomainError('INVALID_REFERENCE', 'the reference must be a message');
+  }
+  if (
+    request.threadRootSeq !== undefined &&
+    (request.threadRootSeq >= newSeq || request.threadRootSeq <= visibleFromSeq)
+  ) {
+    throw new DomainError('INVALID_REFERENCE', 'the thread root is not visible to you');
+  }
+  const own = target.senderId === actor.user.id;
+  switch (request.kind) {
+    case 'edit':
+      if (!own) throw new DomainError('INVALID_REFERENCE', 'only the sender may edit a message');
+      if (target.deletedAt !== null) throw new DomainError('INVALID_REFERENCE', 'the message was deleted');
+      return false;
+    case 'delete':
+      if (!own && !moderator)
+        throw new DomainError('INVALID_REFERENCE', "only moderators may delete others' messages");
+      if (target.deletedAt !== null)
+        throw new DomainError('INVALID_REFERENCE', 'the message was deleted already');
+      return !own;
+    case 'message':
+    case 'reaction':
+    case 'pin':
+    case 'unpin':
+      return false;
+  }
+}
+
+/**
+ * Appends a server-written `system` event (membership and settings changes) in the caller's transaction, so
+ * every device learns of the change in order with the messages around it.
+ */
+export async function appendSystemEvent(
+  services: Services,
+  trx: Trx,
+  afterCommit: (hook: () => void) => void,
+  conversationId: string,
+  details: Readonly<Record<string, unknown>>,
+  extraRecipients: readonly string[] = [],
+): Promise<ConversationEvent> {
+  const now = services.clock.now();
+  const seq = await takeNextSeq(trx, conversationId, now);
+  const conversation = await findConversation(trx, conversationId);
+  if (conversation === undefined)
+    throw new Error(`system event for a missing conversation ${conversationId}`);
+  const event: EventRecord = {
+    conversationId,
+    seq,
+    kind: 'system',
+    senderId: null,
+    senderDeviceId: null,
+    clientMessageId: null,
+    refSeq: null,
+    threadRootSeq: null,
+    tlp: conversation.tlp,
+    mentions: [],
+    mentionsAll: false,
+    payload: null,
+    system: details,
+    createdAt: now,
+    expiresAt: null,
+    deletedAt: null,
+    deletedByManager: false,
+  };
+  await insertEvent(trx, event);
+  const members = await listMemberIds(trx, conversationId);
+  const recipients = [...new Set([...members, ...extraRecipients])];
+  const wire = toWireEvent(event);
+  publishAfterCommit(services, afterCommit, { type: 'event.created', event: wire, recipients });
+  return wire;
+}
+
+export function publishAfterCommit(
+  services: Services,
+  afterCommit: (hook: () => void) => void,
+  message: BusMessage,
+): void {
+  afterCommit(() => services.bus.publish(message));
+}
