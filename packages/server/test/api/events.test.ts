@@ -47,9 +47,10 @@ for (const dialect of DIALECTS) {
         { token: bob.token },
       );
       const event = range.body.events[0];
-      assert.equal(event?.seq, res.body.seq);
-      assert.equal(event?.payload, body.payload);
-      assert.equal(event?.senderId, alice.id);
+      assert.ok(event);
+      assert.equal(event.seq, res.body.seq);
+      assert.equal(event.payload, body.payload);
+      assert.equal(event.senderId, alice.id);
     });
 
     it('stores a retried send once and answers it with the same seq', async () => {
@@ -147,8 +148,9 @@ for (const dialect of DIALECTS) {
         { token: bob.token },
       );
       const erased = range.body.events[0];
-      assert.equal(erased?.payload, null);
-      assert.ok(erased?.deletedAt);
+      assert.ok(erased);
+      assert.equal(erased.payload, null);
+      assert.ok(erased.deletedAt);
       assert.equal(erased.deletedByManager, false);
     });
 
