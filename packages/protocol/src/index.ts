@@ -21,3 +21,4 @@ export * from './http/membership.js';
 export * from './http/members.js';
 export * from './messaging.js';
 export * from './http/messaging.js';
+export * from './realtime/frames.js';
