@@ -14,6 +14,7 @@ import { StrictObject } from './common.js';
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
+export const BlobIdSchema = Type.String({ pattern: UUID, minLength: 36, maxLength: 36 });
 export const ConversationIdSchema = Type.String({ pattern: UUID, minLength: 36, maxLength: 36 });
 export const TlpSchema = Type.Unsafe<TlpLevel>(Type.Enum([...TLP_LEVELS]));
 export const EventKindSchema = Type.Unsafe<EventKind>(Type.Enum([...EVENT_KINDS]));
@@ -45,6 +46,8 @@ export const SendEventRequest = StrictObject({
   mentions: Type.Optional(Type.Array(UserId.Schema, { maxItems: 50, uniqueItems: true })),
   /** `@channel`: notify every member. Only managers may use it in channels. */
   mentionsAll: Type.Optional(Type.Boolean()),
+  /** Ids of uploaded blobs this message carries (their keys and names stay in the payload). */
+  attachments: Type.Optional(Type.Array(BlobIdSchema, { maxItems: 20, uniqueItems: true })),
 });
 
 /** The acknowledgement, sent only once the event is durably committed. */
@@ -72,6 +75,7 @@ export const ConversationEvent = StrictObject({
   tlp: TlpSchema,
   mentions: Type.Array(UserId.Schema),
   mentionsAll: Type.Boolean(),
+  attachments: Type.Array(BlobIdSchema),
   /** Null once the message was deleted or expired (removed from the server too). */
   payload: Type.Union([PayloadSchema, Type.Null()]),
   /** Readable details of a `system` event (membership and settings changes), null otherwise. */

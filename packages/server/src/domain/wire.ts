@@ -15,6 +15,7 @@ export function toWireEvent(e: EventRecord): ConversationEvent {
     tlp: e.tlp,
     mentions: [...e.mentions],
     mentionsAll: e.mentionsAll,
+    attachments: [...e.attachments],
     payload: e.payload === null ? null : Buffer.from(e.payload).toString('base64'),
     system: e.system === null ? null : { ...e.system },
     createdAt: e.createdAt,

@@ -15,6 +15,8 @@ export interface EventRecord {
   readonly tlp: TlpLevel;
   readonly mentions: readonly UserId[];
   readonly mentionsAll: boolean;
+  /** Blob ids the message carries (stored in event_attachments by the attachments feature). */
+  readonly attachments: readonly string[];
   readonly payload: Uint8Array | null;
   readonly system: Readonly<Record<string, unknown>> | null;
   readonly createdAt: TimestampMs;
@@ -36,6 +38,7 @@ function rowToEvent(row: Selectable<EventRow>, mentions: readonly UserId[]): Eve
     tlp: row.tlp as TlpLevel,
     mentions,
     mentionsAll: row.mentions_all === 1,
+    attachments: [],
     payload: row.payload === null ? null : new Uint8Array(row.payload),
     system: row.system === null ? null : (JSON.parse(row.system) as Record<string, unknown>),
     createdAt: row.created_at,
