@@ -5,6 +5,7 @@ import { EnletsApiError } from '@enlets/client';
 import { ConfigError, DatabaseFromFutureError, DomainError } from '@enlets/server';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerChatCommands } from './commands/chat.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerMailCommands } from './commands/mail.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -20,6 +21,7 @@ registerDemoCommands(program);
 registerAuditCommands(program);
 registerMailCommands(program);
 registerSessionCommands(program);
+registerChatCommands(program);
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`enlets: ${message}\n`);

@@ -1,5 +1,6 @@
 /**
- * The SDK every client (web, CLI, bots) uses to talk to an ENLETS server. Isomorphic: it uses only `fetch`.
+ * The SDK every client (web, CLI, bots) uses to talk to an ENLETS server. Isomorphic: it uses only `fetch`,
+ * an injected `WebSocket` class, timers and `crypto.randomUUID`.
  */
 export {
   EnletsHttpClient,
@@ -8,3 +9,36 @@ export {
   type FetchLike,
   type MeResponse,
 } from './api/http.js';
+export { bytesToBase64, base64ToBytes } from './base64.js';
+export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
+export { classifyFailure, SessionEndedError, type FailureKind } from './errors.js';
+export {
+  Outbox,
+  OutboxStoppedError,
+  type FlushResult,
+  type OutboxOptions,
+  type OutboxSender,
+  type OutboxListener,
+  type PendingSend,
+} from './outbox.js';
+export { EventSequencer, type RangeFetcher } from './sequencer.js';
+export type { ClientStore, OutboxEntry, StoredEventQuery } from './store/client-store.js';
+export { MemoryStore, emptySnapshot, snapshotOps, type StoreSnapshot } from './store/memory-store.js';
+export { Connection, type ConnectionOptions, type ConnectionState } from './realtime/connection.js';
+export type { LinkClosed, LinkHandlers, SyncBatch, Transport, TransportLink } from './realtime/transport.js';
+export { httpTransport } from './realtime/http-transport.js';
+export {
+  websocketTransport,
+  realtimeUrl,
+  type WebSocketConstructor,
+  type WebSocketLike,
+  type WebSocketTransportOptions,
+} from './realtime/websocket-transport.js';
+export {
+  MessengerSession,
+  eventPayload,
+  type HistoryQuery,
+  type MessengerSessionOptions,
+  type OutgoingEvent,
+  type SessionEvents,
+} from './session.js';

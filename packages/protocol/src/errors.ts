@@ -37,6 +37,11 @@ export const ERROR_CODES = {
   CONVERSATION_READ_ONLY: 'Only the managers may post here (read-only channel or broadcast).',
   TLP_VIOLATION: 'The handling marking (TLP) does not allow this; details.rule says which rule applied.',
   INVALID_REFERENCE: 'The referenced message does not exist, is not visible to you, or cannot be acted on.',
+  QUOTA_EXCEEDED:
+    'The file is larger than the per-file limit, or it would exceed the user’s or the conversation’s storage quota (details.quota, limitBytes, usedBytes, requestedBytes).',
+  UPLOAD_INCOMPLETE:
+    'Chunks of the upload are still missing (details.missingChunks); send them, then complete again.',
+  RANGE_NOT_SATISFIABLE: 'The requested byte range lies outside the blob (details.size).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

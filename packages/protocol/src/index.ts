@@ -21,4 +21,7 @@ export * from './http/membership.js';
 export * from './http/members.js';
 export * from './messaging.js';
 export * from './http/messaging.js';
+export * from './http/attachments.js';
+export * from './http/conversations.js';
+export * from './http/channels.js';
 export * from './realtime/frames.js';

@@ -22,6 +22,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { healthRoutes, SERVER_VERSION } from './http/routes/health.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import type { Access, App } from './http/types.js';
+import { RealtimeGateway, type GatewayLimits } from './realtime/gateway.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -32,6 +33,8 @@ export interface AppDeps {
   readonly wakeMailer?: () => void;
   /** The cluster bus (Redis or NATS); one process uses an in-process bus. */
   readonly bus?: EventBus;
+  /** Limits of the WebSocket gateway (send queue, rates, heartbeats); defaults in realtime/gateway.ts. */
+  readonly realtime?: Partial<GatewayLimits>;
 }
 
 /** A registered API route and who may call it (the authorization-matrix and fuzz suites walk this list). */
@@ -45,6 +48,8 @@ export interface BuiltApp {
   readonly app: App;
   readonly services: Services;
   readonly routes: readonly RouteInfo[];
+  /** The WebSocket gateway at /api/v1/ws, attached to the app's HTTP server (closed with the app: 1001). */
+  readonly gateway: RealtimeGateway;
   /** Marks the app as shutting down: /ready answers 503 so a load balancer stops sending new requests. */
   beginShutdown(): void;
 }
@@ -75,6 +80,11 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const app = fastify as unknown as App;
   const base = fastify as unknown as FastifyInstance;
+  const gateway = new RealtimeGateway(services, deps.realtime);
+  gateway.attach(base.server);
+  base.addHook('preClose', async () => {
+    await gateway.close();
+  });
 
   base.setErrorHandler(handleError);
   base.setNotFoundHandler((request, reply) => {
@@ -90,7 +100,9 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   });
   base.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
-    if (request.url.startsWith('/api/v1')) void reply.header('cache-control', 'no-store');
+    // A route may set a stricter value of its own (blob downloads: `private, no-store`).
+    if (request.url.startsWith('/api/v1') && !reply.hasHeader('cache-control'))
+      void reply.header('cache-control', 'no-store');
   });
   // Every API route must say who may call it; a route without `access` would be a silent hole.
   const routes: RouteInfo[] = [];
@@ -140,6 +152,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     app,
     services,
     routes,
+    gateway,
     beginShutdown() {
       shuttingDown = true;
     },

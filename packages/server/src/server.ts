@@ -6,6 +6,9 @@ import { MailWorker } from './mail/worker.js';
 import type { Database } from './storage/dialects/index.js';
 import { openMigratedDatabase } from './services-factory.js';
 import { issueSetupToken } from './domain/actions/setup.js';
+import { startBlobGc } from './domain/actions/blob-gc.js';
+import { EXPIRY_SWEEP_INTERVAL_MS, eraseExpired } from './domain/actions/expiry.js';
+import { RedisBus } from './bus/redis-bus.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -33,7 +36,24 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const database = await openMigratedDatabase(config, log);
 
   let worker: MailWorker | undefined;
-  const built = await buildApp({ config, database, log, wakeMailer: () => worker?.wake() });
+  // Cluster mode: every process shares the bus (docs/decisions/0008-cluster-bus.md); alone, the in-process one.
+  const bus =
+    config.busUrl === undefined
+      ? undefined
+      : await RedisBus.connect(config.busUrl, {
+          log,
+          ...(config.busChannel === undefined ? {} : { channel: config.busChannel }),
+        }).catch(async (error: unknown) => {
+          await database.close();
+          throw error;
+        });
+  const built = await buildApp({
+    config,
+    database,
+    log,
+    wakeMailer: () => worker?.wake(),
+    ...(bus === undefined ? {} : { bus }),
+  });
   if (config.smtpUrl !== undefined) {
     worker = new MailWorker({
       db: database.db,
@@ -58,12 +78,30 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const address = await built.app.listen({ host: config.host, port: config.port });
   log.info({ address }, 'ENLETS Messenger listening');
 
+  // Expiring messages: every process sweeps (erasing is idempotent); one sweep at a time, awaited on stop.
+  let sweep: Promise<void> | undefined;
+  const expiryTimer = setInterval(() => {
+    sweep ??= eraseExpired(built.services)
+      .then(() => undefined)
+      .catch((error: unknown) => log.error({ err: error }, 'expiry sweep failed'))
+      .finally(() => {
+        sweep = undefined;
+      });
+  }, EXPIRY_SWEEP_INTERVAL_MS);
+  expiryTimer.unref();
+  // Attachments no message references any more, and abandoned uploads (docs/decisions/0009-attachments.md).
+  const blobGc = startBlobGc(built.services, config.blobGcIntervalMs);
+
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
+      clearInterval(expiryTimer);
+      await sweep;
+      await blobGc.stop();
       built.beginShutdown();
       await built.app.close();
       await worker?.stop();
+      await bus?.close();
       await database.close();
     })();
     return stopping;

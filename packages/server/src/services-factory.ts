@@ -1,4 +1,7 @@
+import { join } from 'node:path';
 import { pino, type Logger } from 'pino';
+import type { BlobStore } from './blobs/blob-store.js';
+import { LocalBlobStore } from './blobs/local-blob-store.js';
 import type { Config } from './config/config.js';
 import type { Services } from './domain/services.js';
 import { InProcessBus, type EventBus } from './domain/events.js';
@@ -44,6 +47,8 @@ export interface ServicesDeps {
   readonly wakeMailer?: () => void;
   /** The cluster bus; one process uses an in-process bus. */
   readonly bus?: EventBus;
+  /** Attachment storage; defaults to `<dataDir>/blobs/` on the local disk. */
+  readonly blobs?: BlobStore;
 }
 
 /** The one place that assembles Services, for the HTTP app and the administration commands alike. */
@@ -57,6 +62,7 @@ export function createServices(deps: ServicesDeps): Services {
     log: deps.log,
     wakeMailer: deps.wakeMailer ?? (() => undefined),
     bus: deps.bus ?? new InProcessBus(),
+    blobs: deps.blobs ?? new LocalBlobStore(join(deps.config.dataDir, 'blobs')),
   };
 }
 

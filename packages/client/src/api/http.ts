@@ -51,22 +51,47 @@ export class EnletsHttpClient {
     this.#token = token;
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** The server's origin this client talks to (no trailing slash). */
+  get baseUrl(): string {
+    return this.#baseUrl;
+  }
+
+  /** The bearer token of the session, if any. */
+  get token(): string | undefined {
+    return this.#token;
+  }
+
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.requestJsonText<T>(method, path, body === undefined ? undefined : JSON.stringify(body));
+  }
+
+  /**
+   * Like `request`, with a body that is JSON text already: the outbox sends the very bytes it stored, so a
+   * retry is byte-identical to the first attempt.
+   */
+  async requestJsonText<T>(method: string, path: string, bodyText?: string): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (bodyText !== undefined) headers['content-type'] = 'application/json';
     if (this.#token !== undefined) headers['authorization'] = `Bearer ${this.#token}`;
     let response: Awaited<ReturnType<FetchLike>>;
+    let text: string;
     try {
       response = await this.#fetch(`${this.#baseUrl}${API_PREFIX}${path}`, {
         method,
         headers,
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        ...(bodyText === undefined ? {} : { body: bodyText }),
       });
+      text = await response.text();
     } catch (cause) {
       throw new EnletsApiError(0, 'NETWORK', `cannot reach ${this.#baseUrl}: ${String(cause)}`);
     }
-    const text = await response.text();
-    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      // Not our server's answer (a proxy's error page, say): a transient failure for the caller to retry.
+      throw new EnletsApiError(response.status, 'INTERNAL', `HTTP ${String(response.status)}: not JSON`);
+    }
     if (!response.ok) {
       const error = (parsed as Partial<ErrorBody> | undefined)?.error;
       throw new EnletsApiError(

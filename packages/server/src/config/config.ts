@@ -38,6 +38,21 @@ export const ConfigSchema = Type.Object(
     rateLimitPerMinute: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 10_485_760 }),
     mailPollIntervalMs: Type.Integer({ minimum: 50, maximum: 3_600_000 }),
+    /** Cluster mode: `redis://…` (or `rediss://`) of the bus every server process shares; absent: one process. */
+    busUrl: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+    /** The pub/sub channel of this deployment on that Redis (default `enlets:events`). */
+    busChannel: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9:._-]{1,100}$' })),
+    /** Where the server keeps files: blobs (attachments) under `<dataDir>/blobs/`. */
+    dataDir: Type.String({ minLength: 1 }),
+    /** Largest attachment (opaque, client-encrypted bytes) one upload may announce. */
+    maxFileBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** Size of every chunk of a resumable upload but the last (each PUT body is buffered up to this). */
+    uploadChunkBytes: Type.Integer({ minimum: 1024, maximum: 67_108_864 }),
+    /** Per-user and per-conversation storage quotas: committed blobs plus open uploads. */
+    userQuotaBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    conversationQuotaBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+    /** How often the blob garbage collector runs (unreferenced blobs, abandoned uploads). */
+    blobGcIntervalMs: Type.Integer({ minimum: 1000, maximum: 86_400_000 }),
   },
   { additionalProperties: false },
 );
@@ -57,6 +72,12 @@ export const DEFAULT_CONFIG: Config = {
   rateLimitPerMinute: 600,
   bodyLimitBytes: 65_536,
   mailPollIntervalMs: 5_000,
+  dataDir: 'data',
+  maxFileBytes: 2 * 1024 ** 3,
+  uploadChunkBytes: 4 * 1024 ** 2,
+  userQuotaBytes: 10 * 1024 ** 3,
+  conversationQuotaBytes: 50 * 1024 ** 3,
+  blobGcIntervalMs: 600_000,
 };
 
 export class ConfigError extends Error {
@@ -83,6 +104,14 @@ const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool
   ['ENLETS_RATE_LIMIT_PER_MINUTE', 'rateLimitPerMinute', 'int'],
   ['ENLETS_BODY_LIMIT_BYTES', 'bodyLimitBytes', 'int'],
   ['ENLETS_MAIL_POLL_INTERVAL_MS', 'mailPollIntervalMs', 'int'],
+  ['ENLETS_BUS_URL', 'busUrl', 'string'],
+  ['ENLETS_BUS_CHANNEL', 'busChannel', 'string'],
+  ['ENLETS_DATA_DIR', 'dataDir', 'string'],
+  ['ENLETS_MAX_FILE_BYTES', 'maxFileBytes', 'int'],
+  ['ENLETS_UPLOAD_CHUNK_BYTES', 'uploadChunkBytes', 'int'],
+  ['ENLETS_USER_QUOTA_BYTES', 'userQuotaBytes', 'int'],
+  ['ENLETS_CONVERSATION_QUOTA_BYTES', 'conversationQuotaBytes', 'int'],
+  ['ENLETS_BLOB_GC_INTERVAL_MS', 'blobGcIntervalMs', 'int'],
 ];
 
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {

@@ -30,6 +30,8 @@ export type BusMessage =
       readonly type: 'sessions.revoked';
       readonly userId: string;
       readonly sessionIds: readonly string[] | 'all';
+      /** With 'all': a session that stays (the caller's own, on a password change or "sign out others"). */
+      readonly except?: string;
     };
 
 export type BusHandler = (message: BusMessage) => void;

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
+import type { BlobStore } from '../blobs/blob-store.js';
 import type { Config } from '../config/config.js';
 import type { Clock } from '../lib/clock.js';
 import type { PasswordHasher } from '../lib/passwords.js';
@@ -19,6 +20,8 @@ export interface Services {
   readonly wakeMailer: () => void;
   /** Where committed events go, for the realtime gateways of every process (publish after commit only). */
   readonly bus: EventBus;
+  /** Attachment bytes (opaque); which blobs exist is the database's to say. */
+  readonly blobs: BlobStore;
 }
 
 export type Trx = Transaction<DB>;

@@ -21,6 +21,9 @@ export interface UserRow {
   created_at: number;
   updated_at: number;
   read_receipts: Generated<number>;
+  /** 0080: chosen presence (available, busy, dnd, away, offline = appear offline) and custom text. */
+  availability: Generated<string>;
+  status_text: string | null;
 }
 
 export interface UserRoleRow {
@@ -201,6 +204,51 @@ export interface EventMentionRow {
   seq: number;
 }
 
+export interface ChannelRequestRow {
+  conversation_id: string;
+  user_id: string;
+  requested_at: number;
+}
+
+export interface BookmarkRow {
+  user_id: string;
+  conversation_id: string;
+  seq: number;
+  created_at: number;
+}
+
+export interface UploadRow {
+  id: string;
+  user_id: string;
+  conversation_id: string;
+  size: number;
+  chunk_size: number;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface UploadChunkRow {
+  upload_id: string;
+  chunk_index: number;
+}
+
+/** A committed (fully uploaded) blob; its bytes are opaque and live in the blob store. */
+export interface BlobRow {
+  id: string;
+  uploader_id: string;
+  conversation_id: string;
+  size: number;
+  created_at: number;
+  touched_at: number;
+}
+
+export interface EventAttachmentRow {
+  conversation_id: string;
+  seq: number;
+  blob_id: string;
+  position: number;
+}
+
 export interface DB {
   users: UserRow;
   user_roles: UserRoleRow;
@@ -218,4 +266,10 @@ export interface DB {
   conversation_members: ConversationMemberRow;
   events: EventRow;
   event_mentions: EventMentionRow;
+  channel_requests: ChannelRequestRow;
+  bookmarks: BookmarkRow;
+  uploads: UploadRow;
+  upload_chunks: UploadChunkRow;
+  blobs: BlobRow;
+  event_attachments: EventAttachmentRow;
 }

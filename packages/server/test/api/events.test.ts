@@ -152,6 +152,12 @@ for (const dialect of DIALECTS) {
       assert.equal(erased.payload, null);
       assert.ok(erased.deletedAt);
       assert.equal(erased.deletedByManager, false);
+      // The edit carried the corrected text: it is erased with the message it edited.
+      const editEvent = await server.api.get<EventRangeResponse>(
+        `/api/v1/conversations/${conversation}/events?afterSeq=${String(edit.body.seq - 1)}&limit=1`,
+        { token: bob.token },
+      );
+      assert.equal(editEvent.body.events[0]?.payload, null);
     });
 
     it('refuses references to messages that do not exist yet and kinds without a reference', async () => {

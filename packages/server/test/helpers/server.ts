@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildApp, type BuiltApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
@@ -41,6 +44,8 @@ export async function startTestServer(
   const smtp = new TestSmtpServer();
   const smtpUrl = await smtp.start();
   const clock = new ManualClock(Date.UTC(2026, 0, 1, 9));
+  // Each server keeps its blobs (attachments) in a directory of its own.
+  const dataDir = mkdtempSync(join(tmpdir(), 'enlets-data-'));
   const config = loadConfig(
     {},
     {
@@ -53,6 +58,7 @@ export async function startTestServer(
       argon2: TEST_ARGON2,
       rateLimitPerMinute: 100_000,
       mailPollIntervalMs: 100,
+      dataDir,
       ...options.config,
     },
   );
@@ -86,6 +92,7 @@ export async function startTestServer(
       await database.close();
       await smtp.stop();
       await testDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

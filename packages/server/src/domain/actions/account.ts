@@ -48,6 +48,7 @@ export async function changePassword(
     const now = services.clock.now();
     await updateUser(trx, actor.user.id, { passwordHash }, now);
     await revokeAllSessions(trx, actor.user.id, now, actor.session.id);
+    afterCommit(() => publishOthersRevoked(services, actor));
     await queuePasswordChangedMail(services, trx, afterCommit, actor.user);
   });
 }
@@ -56,11 +57,24 @@ export async function changePassword(
 export async function revokeMySession(services: Services, actor: Actor, sessionId: SessionId): Promise<void> {
   const revoked = await revokeSession(services.db, actor.user.id, sessionId, services.clock.now());
   if (!revoked) throw notFound('session');
+  services.bus.publish({ type: 'sessions.revoked', userId: actor.user.id, sessionIds: [sessionId] });
 }
 
 /** Ends every session of the caller except the one this request came with. */
 export async function revokeOtherSessions(services: Services, actor: Actor): Promise<number> {
-  return revokeAllSessions(services.db, actor.user.id, services.clock.now(), actor.session.id);
+  const count = await revokeAllSessions(services.db, actor.user.id, services.clock.now(), actor.session.id);
+  publishOthersRevoked(services, actor);
+  return count;
+}
+
+/** Live connections of the actor's other sessions close at once (the realtime gateways listen). */
+function publishOthersRevoked(services: Services, actor: Actor): void {
+  services.bus.publish({
+    type: 'sessions.revoked',
+    userId: actor.user.id,
+    sessionIds: 'all',
+    except: actor.session.id,
+  });
 }
 
 function requireTotpEnabled(user: UserRecord): void {

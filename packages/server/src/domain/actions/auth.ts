@@ -341,6 +341,7 @@ export async function login(services: Services, input: LoginInput, origin: Reque
 /** Ends the caller's own session. */
 export async function logout(services: Services, actor: Actor): Promise<void> {
   await revokeSession(services.db, actor.user.id, actor.session.id, services.clock.now());
+  services.bus.publish({ type: 'sessions.revoked', userId: actor.user.id, sessionIds: [actor.session.id] });
 }
 
 /**
@@ -396,6 +397,7 @@ export async function confirmPasswordReset(
     if ((await consumeOneTimeToken(trx, tokenHash, 'password_reset', now)) !== user.id) throw tokenInvalid();
     await updateUser(trx, user.id, { passwordHash }, now);
     await revokeAllSessions(trx, user.id, now);
+    afterCommit(() => services.bus.publish({ type: 'sessions.revoked', userId: user.id, sessionIds: 'all' }));
     await clearThrottle(trx, accountKey(user.email)[0]);
     await queuePasswordChangedMail(services, trx, afterCommit, user);
   });

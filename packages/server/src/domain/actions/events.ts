@@ -19,6 +19,7 @@ import { DomainError } from '../errors.js';
 import type { BusMessage } from '../events.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
 import { toWireEvent } from '../wire.js';
+import { attachBlobs } from './uploads.js';
 
 /** Thrown inside the transaction when a retry is found, to roll back the seq it took. */
 class AlreadyStored extends Error {
@@ -63,7 +64,12 @@ export async function sendEvent(
   try {
     return await inTransaction(services, async (trx, afterCommit) => {
       const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
-      checkMayPost(conversation, membership.role === 'owner' || isManager(membership), request);
+      checkMayPost(
+        conversation,
+        membership.role === 'owner' || isManager(membership),
+        request,
+        canModerate(membership),
+      );
       const tlp = request.tlp ?? conversation.tlp;
       if (tlpRank(tlp) < tlpRank(conversation.tlp)) {
         throw new DomainError(
@@ -114,6 +120,7 @@ export async function sendEvent(
         deletedByManager: false,
       };
       await insertEvent(trx, event);
+      await attachBlobs(trx, actor, event, now);
       if (request.kind === 'delete' && request.refSeq !== undefined) {
         // The server copy goes too: the referenced message's bytes are erased, its seq stays.
         await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);
@@ -132,11 +139,20 @@ export async function sendEvent(
   }
 }
 
-function checkMayPost(conversation: ConversationRecord, manager: boolean, request: SendEventRequest): void {
+function checkMayPost(
+  conversation: ConversationRecord,
+  manager: boolean,
+  request: SendEventRequest,
+  moderator: boolean,
+): void {
   const restricted = conversation.readOnly || conversation.kind === 'broadcast';
   // In read-only channels and broadcasts members may still react; content and pins are the managers'.
   if (restricted && !manager && request.kind !== 'reaction') {
     throw new DomainError('CONVERSATION_READ_ONLY', 'only the managers may post here');
+  }
+  // The pins of a channel are its managers' and moderators' to choose.
+  if ((request.kind === 'pin' || request.kind === 'unpin') && conversation.kind === 'channel' && !moderator) {
+    throw new DomainError('FORBIDDEN', 'only channel managers and moderators may pin', { permission: 'pin' });
   }
   if (request.mentionsAll === true && conversation.kind === 'channel' && !manager) {
     throw new DomainError('FORBIDDEN', 'only channel managers may mention @channel', {

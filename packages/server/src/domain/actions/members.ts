@@ -15,6 +15,7 @@ import { appendAudit, type AuditAction } from '../audit.js';
 import { DomainError } from '../errors.js';
 import { queueMail } from '../mail.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
+import { removeFromAllConversations } from './conversations.js';
 
 function conflict(message: string, reason: string): DomainError {
   return new DomainError('CONFLICT', message, { reason });
@@ -77,6 +78,7 @@ export async function suspendMember(
     if (user.id === actor.user.id) throw conflict('you cannot suspend yourself', 'self');
     if (user.status === 'suspended') throw conflict('the member is suspended already', 'already_suspended');
     await changeStatus(services, trx, user, 'suspended', reason);
+    afterCommit(() => services.bus.publish({ type: 'sessions.revoked', userId: user.id, sessionIds: 'all' }));
     await audit(services, trx, actor, 'member.suspended', user, reason);
     await queueMail(services, trx, afterCommit, {
       to: user.email,
@@ -128,6 +130,8 @@ export async function removeMember(
     const { user } = await accessMemberForModeration(trx, actor, memberId);
     if (user.id === actor.user.id) throw conflict('use "leave the service" to remove yourself', 'self');
     await changeStatus(services, trx, user, 'removed', reason);
+    afterCommit(() => services.bus.publish({ type: 'sessions.revoked', userId: user.id, sessionIds: 'all' }));
+    await removeFromAllConversations(services, trx, afterCommit, user.id, 'removed');
     await audit(services, trx, actor, 'member.removed', user, reason);
     await queueMail(services, trx, afterCommit, {
       to: user.email,
@@ -162,6 +166,8 @@ export async function leaveService(services: Services, actor: Actor, password: s
         throw conflict('the last Secretariat admin cannot leave; appoint another first', 'last_admin');
     }
     await changeStatus(services, trx, user, 'removed', 'left the service');
+    afterCommit(() => services.bus.publish({ type: 'sessions.revoked', userId: user.id, sessionIds: 'all' }));
+    await removeFromAllConversations(services, trx, afterCommit, user.id, 'left_service');
     await audit(services, trx, actor, 'member.left', user, null);
     await queueMail(services, trx, afterCommit, {
       to: user.email,

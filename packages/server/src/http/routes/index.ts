@@ -9,6 +9,12 @@ import { applicationRoutes } from './applications.js';
 import { memberRoutes } from './members.js';
 import { adminRoutes } from './admin.js';
 import { eventRoutes } from './events.js';
+import { uploadRoutes } from './uploads.js';
+import { blobRoutes } from './blobs.js';
+import { channelRoutes } from './channels.js';
+import { broadcastRoutes } from './broadcasts.js';
+import { bookmarkRoutes } from './bookmarks.js';
+import { conversationRoutes } from './conversations.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
 export function registerApiRoutes(api: App, services: Services): void {
@@ -21,4 +27,10 @@ export function registerApiRoutes(api: App, services: Services): void {
   memberRoutes(api, services);
   adminRoutes(api, services);
   eventRoutes(api, services);
+  uploadRoutes(api, services);
+  blobRoutes(api, services);
+  channelRoutes(api, services);
+  broadcastRoutes(api, services);
+  bookmarkRoutes(api, services);
+  conversationRoutes(api, services);
 }

@@ -4,6 +4,11 @@ import * as m0020 from './0020-create-membership.js';
 import * as m0030 from './0030-create-audit-and-mail.js';
 import * as m0040 from './0040-seed-countries.js';
 import * as m0050 from './0050-create-messaging.js';
+import * as m0060 from './0060-create-channel-requests.js';
+import * as m0070 from './0070-create-bookmarks.js';
+import * as m0080 from './0080-add-presence.js';
+import * as m0090 from './0090-create-attachments.js';
+import * as m0100 from './0100-index-event-references.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -19,4 +24,9 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0030-create-audit-and-mail', m0030],
   ['0040-seed-countries', m0040],
   ['0050-create-messaging', m0050],
+  ['0060-create-channel-requests', m0060],
+  ['0070-create-bookmarks', m0070],
+  ['0080-add-presence', m0080],
+  ['0090-create-attachments', m0090],
+  ['0100-index-event-references', m0100],
 ];

@@ -320,3 +320,51 @@ export async function listUserConversations(
     .execute();
   return rows.map((row) => ({ membership: rowToMembership(row), conversation: rowToConversation(row) }));
 }
+
+/**
+ * Locks a conversation's row for the rest of the transaction (PostgreSQL; SQLite has one writer anyway) and
+ * returns it as it is now: membership and settings changes read a head seq no concurrent send can move.
+ */
+export async function lockConversation(
+  db: Db,
+  id: string,
+  now: TimestampMs,
+): Promise<ConversationRecord | undefined> {
+  const row = await db
+    .updateTable('conversations')
+    .set({ updated_at: now })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row && rowToConversation(row);
+}
+
+/** Creates a 1:1 conversation unless its pair has one (then false: a concurrent create won the race). */
+export async function insertDirectConversation(db: Db, c: NewConversation): Promise<boolean> {
+  const result = await db
+    .insertInto('conversations')
+    .values({
+      id: c.id,
+      kind: c.kind,
+      name: c.name,
+      description: c.description,
+      tlp: c.tlp,
+      join_mode: c.joinMode,
+      listed: c.listed ? 1 : 0,
+      password_hash: c.passwordHash,
+      read_only: c.readOnly ? 1 : 0,
+      leave_allowed: c.leaveAllowed ? 1 : 0,
+      scope_kind: c.scopeKind,
+      scope_id: c.scopeId,
+      message_ttl_ms: c.messageTtlMs,
+      history_visible: c.historyVisible ? 1 : 0,
+      direct_key: c.directKey,
+      head_seq: 0,
+      created_by: c.createdBy,
+      created_at: c.createdAt,
+      updated_at: c.createdAt,
+    })
+    .onConflict((oc) => oc.column('direct_key').doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely';
 import type { EventKind, TimestampMs, TlpLevel, UserId } from '@enlets/protocol';
 import type { EventRow } from '../schema.js';
 import type { Db } from './users.js';
+import { listEventAttachments } from './blobs.js';
 
 export interface EventRecord {
   readonly conversationId: string;
@@ -25,7 +26,11 @@ export interface EventRecord {
   readonly deletedByManager: boolean;
 }
 
-function rowToEvent(row: Selectable<EventRow>, mentions: readonly UserId[]): EventRecord {
+function rowToEvent(
+  row: Selectable<EventRow>,
+  mentions: readonly UserId[],
+  attachments: readonly string[] = [],
+): EventRecord {
   return {
     conversationId: row.conversation_id,
     seq: row.seq,
@@ -38,7 +43,7 @@ function rowToEvent(row: Selectable<EventRow>, mentions: readonly UserId[]): Eve
     tlp: row.tlp as TlpLevel,
     mentions,
     mentionsAll: row.mentions_all === 1,
-    attachments: [],
+    attachments,
     payload: row.payload === null ? null : new Uint8Array(row.payload),
     system: row.system === null ? null : (JSON.parse(row.system) as Record<string, unknown>),
     createdAt: row.created_at,
@@ -100,7 +105,11 @@ async function withMentions(db: Db, rows: ReadonlyArray<Selectable<EventRow>>): 
       byKey.set(key, list);
     }
   }
-  return rows.map((row) => rowToEvent(row, byKey.get(`${row.conversation_id}:${String(row.seq)}`) ?? []));
+  const attachments = await listEventAttachments(db, rows);
+  return rows.map((row) => {
+    const key = `${row.conversation_id}:${String(row.seq)}`;
+    return rowToEvent(row, byKey.get(key) ?? [], attachments.get(key) ?? []);
+  });
 }
 
 export async function findEventByClientId(
@@ -171,7 +180,10 @@ export async function listEventsBefore(
   return withMentions(db, rows);
 }
 
-/** Removes the content of a message (delete, expiry): the seq stays so the log has no gap. */
+/**
+ * Removes the content of a message (delete, expiry) and of the edits and reactions that refer to it: the seqs
+ * stay so the log has no gap.
+ */
 export async function eraseEventPayload(
   db: Db,
   conversationId: string,
@@ -186,6 +198,15 @@ export async function eraseEventPayload(
     .where('seq', '=', seq)
     .where('deleted_at', 'is', null)
     .executeTakeFirst();
+  // Edits carry the new text and reactions an emoji: they go with the message they refer to.
+  await db
+    .updateTable('events')
+    .set({ payload: null, deleted_at: now })
+    .where('conversation_id', '=', conversationId)
+    .where('ref_seq', '=', seq)
+    .where('kind', 'in', ['edit', 'reaction'])
+    .where('deleted_at', 'is', null)
+    .execute();
   return Number(result.numUpdatedRows) > 0;
 }
 

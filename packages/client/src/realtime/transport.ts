@@ -1,0 +1,45 @@
+import type { ConversationEvent, SendEventAck } from '@enlets/protocol';
+
+/** The answer to one resume step; the events themselves went to `LinkHandlers.onEvent` before it resolved. */
+export interface SyncBatch {
+  readonly token: string;
+  readonly hasMore: boolean;
+  readonly leftConversationIds: ReadonlyArray<string>;
+}
+
+/** How a link ended when the connection did not ask for it. */
+export interface LinkClosed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+/** What a link reports to the connection that opened it. */
+export interface LinkHandlers {
+  /** The link is open and the credentials are on their way. */
+  onAuthenticating(): void;
+  /** An event from the server (resumed or live). The link waits for it before handling the next frame. */
+  onEvent(event: ConversationEvent): Promise<void>;
+  /** The link ended on its own (server close, network loss, a failed event). Called at most once. */
+  onClosed(closed: LinkClosed): void;
+}
+
+/** One authenticated connection to the server. */
+export interface TransportLink {
+  /** True when the server pushes new events over this link; false when the connection must poll `sync`. */
+  readonly pushesEvents: boolean;
+  /** Resumes from a sync token: the missed events go to `onEvent`, in order, before this resolves. */
+  sync(token: string | undefined): Promise<SyncBatch>;
+  /** Sends the stored JSON body of a `SendEventRequest` and resolves with the acknowledgement. */
+  send(conversationId: string, bodyText: string): Promise<SendEventAck>;
+  close(): void;
+}
+
+/**
+ * A way to reach the server: the WebSocket gateway (`websocketTransport`) or plain HTTP polling
+ * (`httpTransport`), for hosts without WebSocket or networks that block it.
+ */
+export interface Transport {
+  readonly kind: string;
+  /** Opens and authenticates a link; rejects with `SessionEndedError` or `EnletsApiError` UNAUTHENTICATED. */
+  open(handlers: LinkHandlers): Promise<TransportLink>;
+}

@@ -1,0 +1,74 @@
+import type { Availability, UserId } from '@enlets/protocol';
+import { updatePresence } from '../../storage/repositories/presence.js';
+import { listMemberIds } from '../../storage/repositories/conversations.js';
+import { accessConversationAsMember } from '../access/conversations.js';
+import type { Actor } from '../actor.js';
+import type { Services } from '../services.js';
+import { chosenPresence, presenceAudience } from '../queries/presence.js';
+
+/**
+ * Presence and typing: short-lived signals that travel on the bus as `ephemeral` messages and are never part
+ * of a conversation's log. Recipients are computed here, never by the gateway.
+ */
+
+/** Stores what the member chose and tells their contacts (and their own other devices). */
+export async function setPresence(
+  services: Services,
+  actor: Actor,
+  availability: Availability,
+  text: string | null,
+): Promise<void> {
+  const statusText = text === null || text.trim() === '' ? null : text;
+  await updatePresence(services.db, actor.user.id, availability, statusText);
+  const audience = await presenceAudience(services, actor.user.id);
+  publishPresence(services, actor.user.id, [...audience, actor.user.id], availability, statusText);
+}
+
+/**
+ * A member came online (their first live connection) or went offline (their last one closed): tells their
+ * contacts.
+ */
+export async function announcePresence(services: Services, userId: UserId, online: boolean): Promise<void> {
+  const audience = await presenceAudience(services, userId);
+  if (audience.length === 0) return;
+  if (!online) {
+    publishPresence(services, userId, audience, 'offline', null);
+    return;
+  }
+  const chosen = await chosenPresence(services, userId);
+  publishPresence(services, userId, audience, chosen.availability, chosen.text);
+}
+
+function publishPresence(
+  services: Services,
+  userId: UserId,
+  recipients: readonly string[],
+  availability: Availability,
+  text: string | null,
+): void {
+  services.bus.publish({
+    type: 'ephemeral',
+    recipients,
+    // "Appear offline" looks exactly like offline: no status text either.
+    frame: {
+      type: 'presence',
+      userId,
+      availability,
+      text: availability === 'offline' ? null : text,
+      at: services.clock.now(),
+    },
+  });
+}
+
+/** "Is typing…" to the other members of a conversation; NOT_FOUND for a conversation one is not in. */
+export async function notifyTyping(services: Services, actor: Actor, conversationId: string): Promise<void> {
+  await accessConversationAsMember(services.db, actor, conversationId);
+  const members = await listMemberIds(services.db, conversationId);
+  const recipients = members.filter((id) => id !== actor.user.id);
+  if (recipients.length === 0) return;
+  services.bus.publish({
+    type: 'ephemeral',
+    recipients,
+    frame: { type: 'typing', conversationId, userId: actor.user.id, at: services.clock.now() },
+  });
+}

@@ -1,0 +1,541 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import {
+  CLOSE_CODES,
+  MAX_CLIENT_FRAME_BYTES,
+  PROTOCOL_VERSION,
+  REALTIME_PATH,
+  type ClientFrame,
+  type ErrorCode,
+  type UserId,
+} from '@enlets/protocol';
+import { markRead } from '../domain/actions/conversations.js';
+import { sendEvent } from '../domain/actions/events.js';
+import { announcePresence, notifyTyping, setPresence } from '../domain/actions/presence.js';
+import { DomainError } from '../domain/errors.js';
+import type { BusMessage } from '../domain/events.js';
+import { syncEvents } from '../domain/queries/events.js';
+import { resolveSessionToken } from '../domain/queries/sessions.js';
+import type { Services } from '../domain/services.js';
+import { decodeSyncToken } from '../domain/sync-token.js';
+import { SESSION_COOKIE } from '../http/plugins/auth.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import { parseClientFrame } from './parse.js';
+
+export interface GatewayLimits extends ConnectionLimits {
+  /** Time an unauthenticated connection has to send its `auth` frame (close 4401 after). */
+  readonly authTimeoutMs: number;
+  /** WebSocket ping interval; a connection that missed two pongs in a row is terminated. */
+  readonly heartbeatMs: number;
+  /** Invalid frames a connection may send before it is closed with 4400. */
+  readonly maxProtocolErrors: number;
+  /** At most one `typing` notice per conversation per connection in this interval; more are dropped. */
+  readonly typingIntervalMs: number;
+  /** Events per `sync` answer; more come with `hasMore: true`. */
+  readonly syncBatch: number;
+}
+
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
+  maxBufferedBytes: 4 * 1024 * 1024,
+  maxQueuedFrames: 64,
+  rate: { perSecond: 30, burst: 60, floodCloseMs: 3000 },
+  authTimeoutMs: 10_000,
+  heartbeatMs: 30_000,
+  maxProtocolErrors: 10,
+  typingIntervalMs: 2000,
+  syncBatch: 500,
+};
+
+/** A revocation seen recently, to close a connection whose authentication raced with it. */
+interface RecentRevocation {
+  readonly at: number;
+  readonly message: Extract<BusMessage, { type: 'sessions.revoked' }>;
+}
+const REVOCATION_MEMORY_MS = 60_000;
+
+/**
+ * The WebSocket gateway at `/api/v1/ws` (docs/protocol.md, "Realtime"): authenticates connections, runs their
+ * frames through the domain (never storage), and fans committed events out to the connections of the
+ * recipients the domain computed. One bus subscription per gateway; connections are indexed by user and by
+ * session. Frames of one connection are handled one at a time, in order.
+ */
+export class RealtimeGateway {
+  readonly #services: Services;
+  readonly #log: Logger;
+  readonly #ownOrigin: string;
+  readonly #wss: WebSocketServer;
+  readonly #all = new Set<Connection>();
+  readonly #byUser = new Map<string, Set<Connection>>();
+  readonly #bySession = new Map<string, Set<Connection>>();
+  readonly #revocations: RecentRevocation[] = [];
+  readonly #closesByCode = new Map<number, number>();
+  #limits: GatewayLimits;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #unsubscribe: (() => void) | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(services: Services, limits: Partial<GatewayLimits> = {}) {
+    this.#services = services;
+    this.#log = services.log.child({ component: 'realtime' });
+    this.#ownOrigin = new URL(services.config.publicUrl).origin;
+    this.#limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_CLIENT_FRAME_BYTES,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    this.#unsubscribe = services.bus.subscribe((message) => {
+      try {
+        this.#onBus(message);
+      } catch (error) {
+        this.#log.error({ err: error }, 'realtime fan-out failed');
+      }
+    });
+    this.#startHeartbeat();
+  }
+
+  get limits(): GatewayLimits {
+    return this.#limits;
+  }
+
+  /** Changes limits at run time (tests use small ones); the rate limit applies to new connections. */
+  configure(limits: Partial<GatewayLimits>): void {
+    const heartbeatChanged =
+      limits.heartbeatMs !== undefined && limits.heartbeatMs !== this.#limits.heartbeatMs;
+    this.#limits = { ...this.#limits, ...limits };
+    if (heartbeatChanged) this.#startHeartbeat();
+  }
+
+  /** How many connections the server closed with this code since it started (limits at work). */
+  closedWith(code: number): number {
+    return this.#closesByCode.get(code) ?? 0;
+  }
+
+  /** Live connections, authenticated or not. */
+  get connectionCount(): number {
+    return this.#all.size;
+  }
+
+  /** Takes over HTTP upgrade requests of `server` for the realtime path. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      this.#onUpgrade(request, socket, head);
+    });
+  }
+
+  /** Says goodbye (1001) to every client, waits briefly for the close handshakes, then cuts the rest. */
+  close(graceMs = 1000): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#heartbeat);
+      this.#unsubscribe?.();
+      const connections = [...this.#all];
+      for (const c of connections) c.close(CLOSE_CODES.GOING_AWAY, 'server shutting down');
+      const deadline = performance.now() + graceMs;
+      while (this.#all.size > 0 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      for (const c of this.#all) c.ws.terminate();
+      await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+    })();
+    return this.#closing;
+  }
+
+  // ---- handshake -----------------------------------------------------------------------------------------
+
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== REALTIME_PATH) return refuse(socket, 404, 'Not Found');
+    if (this.#closing !== undefined) return refuse(socket, 503, 'Service Unavailable');
+    const origin = request.headers.origin;
+    // Browsers always send Origin: a page of another site must not ride on our cookie (cross-site WebSocket
+    // hijacking). Clients without Origin (CLI, bots) authenticate with a token anyway.
+    if (origin !== undefined && origin !== this.#ownOrigin) return refuse(socket, 403, 'Forbidden');
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
+  }
+
+  #accept(ws: WebSocket, request: IncomingMessage): void {
+    const conn = new Connection(ws, this.#limits, performance.now(), (code) => {
+      this.#closesByCode.set(code, this.closedWith(code) + 1);
+    });
+    this.#all.add(conn);
+    ws.on('message', (data, isBinary) => this.#onMessage(conn, data, isBinary));
+    ws.on('pong', () => {
+      conn.missedPongs = 0;
+    });
+    ws.on('error', (error) => this.#log.debug({ err: error }, 'websocket error'));
+    ws.on('close', () => this.#onClose(conn));
+    const token = upgradeToken(request);
+    if (token !== undefined) {
+      conn.state = 'authenticating';
+      conn.enqueue(() => this.#authenticate(conn, token));
+    } else {
+      conn.authTimer = setTimeout(
+        () => conn.close(CLOSE_CODES.UNAUTHENTICATED, 'authenticate first'),
+        this.#limits.authTimeoutMs,
+      );
+      conn.authTimer.unref();
+    }
+  }
+
+  async #authenticate(conn: Connection, token: string): Promise<void> {
+    const started = performance.now();
+    let actor;
+    try {
+      actor = await resolveSessionToken(this.#services, token);
+    } catch (error) {
+      this.#log.error({ err: error }, 'realtime authentication failed');
+      conn.close(1011, 'internal error; retry');
+      return;
+    }
+    if (conn.state === 'closed') return;
+    if (actor === undefined) {
+      conn.close(CLOSE_CODES.UNAUTHENTICATED, 'unknown or ended session');
+      return;
+    }
+    // A logout or suspension committed while we were looking the session up: its bus message passed before
+    // this connection was indexed.
+    if (this.#revokedSince(started, actor.user.id, actor.session.id)) {
+      conn.close(CLOSE_CODES.SESSION_REVOKED, 'session ended');
+      return;
+    }
+    clearTimeout(conn.authTimer);
+    conn.actor = actor;
+    conn.state = 'ready';
+    const userId = actor.user.id;
+    const first = !this.#byUser.has(userId);
+    addTo(this.#byUser, userId, conn);
+    addTo(this.#bySession, actor.session.id, conn);
+    conn.sendFrame({
+      type: 'ready',
+      userId,
+      sessionId: actor.session.id,
+      serverTime: this.#services.clock.now(),
+      protocolVersion: PROTOCOL_VERSION,
+    });
+    if (first) this.#announce(userId, true);
+  }
+
+  #onClose(conn: Connection): void {
+    conn.disposed();
+    this.#all.delete(conn);
+    const actor = conn.actor;
+    if (actor === undefined) return;
+    removeFrom(this.#bySession, actor.session.id, conn);
+    const last = removeFrom(this.#byUser, actor.user.id, conn);
+    // On shutdown the clients reconnect elsewhere: nobody went offline.
+    if (last && this.#closing === undefined) this.#announce(actor.user.id, false);
+  }
+
+  #announce(userId: UserId, online: boolean): void {
+    announcePresence(this.#services, userId, online).catch((error: unknown) => {
+      this.#log.warn({ err: error }, 'presence announcement failed');
+    });
+  }
+
+  // ---- frames --------------------------------------------------------------------------------------------
+
+  #onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (conn.state === 'closed') return;
+    const verdict = conn.limiter.take(performance.now());
+    if (verdict === 'close') {
+      conn.close(CLOSE_CODES.RATE_LIMITED, 'too many frames');
+      return;
+    }
+    if (verdict !== 'ok') {
+      if (verdict.warn) this.#rateLimited(conn, null);
+      return;
+    }
+    if (isBinary) {
+      this.#protocolError(conn, 'VALIDATION_FAILED', 'frames are JSON text; binary frames are refused', null);
+      return;
+    }
+    const parsed = parseClientFrame(rawText(data));
+    if (conn.state === 'anonymous') {
+      if (parsed.ok && parsed.frame.type === 'auth') {
+        conn.state = 'authenticating';
+        const token = parsed.frame.token;
+        conn.enqueue(() => this.#authenticate(conn, token));
+      } else {
+        conn.close(CLOSE_CODES.UNAUTHENTICATED, 'the first frame must be auth');
+      }
+      return;
+    }
+    if (!parsed.ok) {
+      this.#protocolError(conn, parsed.code, parsed.message, parsed.requestId, parsed.details);
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === 'auth') {
+      this.#protocolError(conn, 'VALIDATION_FAILED', 'the connection is authenticated already', null);
+      return;
+    }
+    const accepted = conn.enqueue(() => this.#handle(conn, frame));
+    if (!accepted) this.#rateLimited(conn, 'requestId' in frame ? (frame.requestId ?? null) : null);
+  }
+
+  async #handle(conn: Connection, frame: Exclude<ClientFrame, { type: 'auth' }>): Promise<void> {
+    const actor = conn.actor;
+    if (actor === undefined) return; // authentication failed and closed the connection
+    const requestId = 'requestId' in frame ? (frame.requestId ?? null) : null;
+    try {
+      switch (frame.type) {
+        case 'send': {
+          const ack = await sendEvent(this.#services, actor, frame.conversationId, frame.event);
+          conn.sendFrame({ type: 'ack', requestId: frame.requestId, ack });
+          return;
+        }
+        case 'sync':
+          await this.#sync(conn, frame.requestId, frame.token);
+          return;
+        case 'read':
+          // Same action as POST /conversations/:id/read; members sharing receipts get a `receipt` frame.
+          await markRead(this.#services, actor, frame.conversationId, frame.seq);
+          return;
+        case 'typing': {
+          const now = performance.now();
+          const last = conn.typingAt.get(frame.conversationId);
+          if (last !== undefined && now - last < this.#limits.typingIntervalMs) return;
+          if (conn.typingAt.size >= 64) pruneTyping(conn.typingAt, now, this.#limits.typingIntervalMs);
+          conn.typingAt.set(frame.conversationId, now);
+          await notifyTyping(this.#services, actor, frame.conversationId);
+          return;
+        }
+        case 'presence':
+          await setPresence(this.#services, actor, frame.availability, frame.text ?? null);
+          return;
+        case 'ping':
+          conn.sendFrame({
+            type: 'pong',
+            ...(frame.requestId === undefined ? {} : { requestId: frame.requestId }),
+            serverTime: this.#services.clock.now(),
+          });
+          return;
+      }
+    } catch (error) {
+      if (error instanceof DomainError) {
+        conn.sendFrame({
+          type: 'error',
+          requestId,
+          code: error.code,
+          message: error.message,
+          ...(error.details === undefined ? {} : { details: { ...error.details } }),
+        });
+        return;
+      }
+      this.#log.error({ err: error, frame: frame.type }, 'realtime frame failed');
+      conn.sendFrame({ type: 'error', requestId, code: 'INTERNAL', message: 'unexpected server error' });
+    }
+  }
+
+  /**
+   * Resume: live events are held back from before the query until the missed ones went out, then those the
+   * sync did not cover follow, so nothing falls between sync and live and nothing comes twice.
+   */
+  async #sync(conn: Connection, requestId: string, token: string | undefined): Promise<void> {
+    const actor = conn.actor;
+    if (actor === undefined) return;
+    conn.beginSync();
+    let result;
+    try {
+      result = await syncEvents(this.#services, actor, token, this.#limits.syncBatch);
+    } catch (error) {
+      conn.endSync(() => false);
+      throw error;
+    }
+    const pace = this.#limits.maxBufferedBytes / 2;
+    for (const event of result.events) {
+      if (conn.sentRecently(event.conversationId, event.seq)) continue;
+      if (conn.bufferedAmount > pace && !(await conn.drained(pace / 2, 30_000))) {
+        if (conn.open) conn.close(CLOSE_CODES.BACKPRESSURE, 'send queue overflow during sync');
+        return;
+      }
+      conn.send(JSON.stringify({ type: 'event', event }));
+    }
+    const positions = decodeSyncToken(result.token).seqs;
+    const complete = conn.endSync(
+      result.hasMore
+        ? 'all'
+        : (e) => {
+            const position = positions.get(e.conversationId);
+            return position !== undefined && e.seq <= position;
+          },
+    );
+    conn.sendFrame({
+      type: 'synced',
+      requestId,
+      token: result.token,
+      hasMore: result.hasMore || !complete,
+      leftConversationIds: [...result.leftConversationIds],
+    });
+  }
+
+  #protocolError(
+    conn: Connection,
+    code: ErrorCode,
+    message: string,
+    requestId: string | null,
+    details?: Readonly<Record<string, unknown>>,
+  ): void {
+    conn.protocolErrors += 1;
+    conn.sendFrame({
+      type: 'error',
+      requestId,
+      code,
+      message,
+      ...(details === undefined ? {} : { details: { ...details } }),
+    });
+    if (conn.protocolErrors >= this.#limits.maxProtocolErrors) {
+      conn.close(CLOSE_CODES.PROTOCOL_ERROR, 'too many invalid frames');
+    }
+  }
+
+  #rateLimited(conn: Connection, requestId: string | null): void {
+    const { perSecond } = this.#limits.rate;
+    conn.sendFrame({
+      type: 'error',
+      requestId,
+      code: 'RATE_LIMITED',
+      message: `slow down: at most ${String(perSecond)} frames per second; dropped frames were not handled`,
+      details: { retryAfterSeconds: 1 },
+    });
+  }
+
+  // ---- fan-out -------------------------------------------------------------------------------------------
+
+  #onBus(message: BusMessage): void {
+    switch (message.type) {
+      case 'event.created': {
+        const { conversationId, seq } = message.event;
+        let data: string | undefined;
+        for (const userId of message.recipients) {
+          const connections = this.#byUser.get(userId);
+          if (connections === undefined) continue;
+          // Serialised once, sent as the same string to every recipient connection.
+          data ??= JSON.stringify({ type: 'event', event: message.event });
+          for (const conn of connections) conn.deliverEvent(conversationId, seq, data);
+        }
+        return;
+      }
+      case 'ephemeral': {
+        let data: string | undefined;
+        for (const userId of message.recipients) {
+          const connections = this.#byUser.get(userId);
+          if (connections === undefined) continue;
+          data ??= JSON.stringify(message.frame);
+          for (const conn of connections) conn.send(data);
+        }
+        return;
+      }
+      case 'sessions.revoked':
+        this.#rememberRevocation(message);
+        for (const conn of this.#revokedConnections(message)) {
+          conn.close(CLOSE_CODES.SESSION_REVOKED, 'session ended');
+        }
+        return;
+      case 'membership.changed':
+        // Recipients come with every event; nothing is cached here that membership could make stale.
+        return;
+    }
+  }
+
+  #revokedConnections(message: Extract<BusMessage, { type: 'sessions.revoked' }>): Connection[] {
+    if (message.sessionIds === 'all') {
+      return [...(this.#byUser.get(message.userId) ?? [])].filter(
+        (c) => c.actor?.session.id !== message.except,
+      );
+    }
+    return message.sessionIds.flatMap((id) =>
+      [...(this.#bySession.get(id) ?? [])].filter((c) => c.actor?.user.id === message.userId),
+    );
+  }
+
+  #rememberRevocation(message: Extract<BusMessage, { type: 'sessions.revoked' }>): void {
+    const now = performance.now();
+    while (this.#revocations.length > 0 && now - (this.#revocations[0]?.at ?? now) > REVOCATION_MEMORY_MS) {
+      this.#revocations.shift();
+    }
+    this.#revocations.push({ at: now, message });
+  }
+
+  #revokedSince(since: number, userId: string, sessionId: string): boolean {
+    return this.#revocations.some(
+      ({ at, message }) =>
+        at >= since &&
+        message.userId === userId &&
+        (message.sessionIds === 'all'
+          ? message.except !== sessionId
+          : message.sessionIds.includes(sessionId)),
+    );
+  }
+
+  // ---- heartbeats ----------------------------------------------------------------------------------------
+
+  #startHeartbeat(): void {
+    clearInterval(this.#heartbeat);
+    this.#heartbeat = setInterval(() => {
+      for (const conn of this.#all) {
+        if (conn.missedPongs >= 2) {
+          conn.ws.terminate();
+          continue;
+        }
+        conn.missedPongs += 1;
+        conn.ws.ping();
+      }
+    }, this.#limits.heartbeatMs);
+    this.#heartbeat.unref();
+  }
+}
+
+// ---- helpers ---------------------------------------------------------------------------------------------
+
+const TOKEN = /^[A-Za-z0-9_-]{20,128}$/;
+const BEARER = /^Bearer ([A-Za-z0-9_-]{20,128})$/;
+
+/** The session token that came with the upgrade request: a bearer header, or the session cookie. */
+function upgradeToken(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header !== undefined) return BEARER.exec(header)?.[1];
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== SESSION_COOKIE) continue;
+    const value = part.slice(eq + 1).trim();
+    if (TOKEN.test(value)) return value;
+  }
+  return undefined;
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${String(status)} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+function rawText(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function addTo(index: Map<string, Set<Connection>>, key: string, conn: Connection): void {
+  let set = index.get(key);
+  if (set === undefined) {
+    set = new Set();
+    index.set(key, set);
+  }
+  set.add(conn);
+}
+
+/** Removes a connection; true when it was the key's last one. */
+function removeFrom(index: Map<string, Set<Connection>>, key: string, conn: Connection): boolean {
+  const set = index.get(key);
+  if (set?.delete(conn) !== true) return false;
+  if (set.size > 0) return false;
+  index.delete(key);
+  return true;
+}
+
+function pruneTyping(typingAt: Map<string, number>, now: number, intervalMs: number): void {
+  for (const [id, at] of typingAt) if (now - at >= intervalMs) typingAt.delete(id);
+}
