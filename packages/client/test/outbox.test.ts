@@ -76,7 +76,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(await session.listOutbox(), []);
         assert.ok(attempts.filter((a) => a === down).length >= 3);
         assert.equal(new Set(bodies).size, 1, 'every attempt sent the same bytes');
-        assert.equal(bodies[0], entry?.body);
+        assert.equal(bodies[0], entry.body);
         assert.equal(await storedWith(pending.clientMessageId), 1);
       } finally {
         await session.stop();

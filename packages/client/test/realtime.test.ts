@@ -124,7 +124,7 @@ for (const dialect of DIALECTS) {
         assert.deepEqual(bobDevice.texts(), ['hello bob']);
         assert.deepEqual(aliceDevice.texts(), ['hello bob']);
         assert.equal(bobDevice.received[0]?.seq, ack.seq);
-        assert.equal(bobDevice.received[0]?.clientMessageId, pending.clientMessageId);
+        assert.equal(bobDevice.received[0].clientMessageId, pending.clientMessageId);
         // Live over the socket, the message went in a `send` frame, not over HTTP.
         assert.equal(aliceDevice.httpSends.length, transport === 'websocket' ? 0 : 1);
       });

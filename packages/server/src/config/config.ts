@@ -74,7 +74,7 @@ export const DEFAULT_CONFIG: Config = {
   mailPollIntervalMs: 5_000,
   dataDir: 'data',
   maxFileBytes: 2 * 1024 ** 3,
-  uploadChunkBytes: 4 * 1024 ** 2,
+  uploadChunkBytes: 1024 ** 2,
   userQuotaBytes: 10 * 1024 ** 3,
   conversationQuotaBytes: 50 * 1024 ** 3,
   blobGcIntervalMs: 600_000,

@@ -252,12 +252,15 @@ export async function sendUntilAcked(
     readonly retryDelayMs?: number;
     /** Called after each failed attempt (a client may switch to another server process). */
     readonly onRetry?: () => void;
+    /** Counts this client's requests while they are on the wire (to see what a kill interrupts). */
+    readonly inFlight?: { count: number };
   },
 ): Promise<SendOutcome> {
   let retries = 0;
   const text = JSON.stringify(body);
   for (;;) {
     if (Date.now() > options.deadline) throw new Error('no acknowledgement before the deadline');
+    if (options.inFlight) options.inFlight.count += 1;
     try {
       const res = await fetch(`${baseUrl()}/api/v1/conversations/${conversationId}/events`, {
         method: 'POST',
@@ -272,10 +275,14 @@ export async function sendUntilAcked(
     } catch (error) {
       if (error instanceof Error && error.message.startsWith('unexpected ')) throw error;
       // Refused or reset: the server is down or just died; the outbox tries again.
+    } finally {
+      if (options.inFlight) options.inFlight.count -= 1;
     }
     retries += 1;
     options.onRetry?.();
-    await sleep((options.retryDelayMs ?? 50) + Math.floor(Math.random() * 50));
+    // Backoff with jitter, as the SDK's outbox: 25 ms doubling, at most 250 ms between attempts.
+    const base = Math.min(options.retryDelayMs ?? 25 * 2 ** Math.min(retries - 1, 4), 250);
+    await sleep(base / 2 + Math.floor(Math.random() * base));
   }
 }
 

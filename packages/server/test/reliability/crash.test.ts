@@ -49,6 +49,7 @@ for (const dialect of DIALECTS) {
 
       const acked = new Map<string, number>();
       let retries = 0;
+      const inFlight = { count: 0 };
       let duplicateAcks = 0;
       const deadline = Date.now() + 120_000;
       // Objects, not `let`s: the compiler cannot see the callbacks that change them.
@@ -65,6 +66,7 @@ for (const dialect of DIALECTS) {
           };
           const outcome = await sendUntilAcked(() => server.url, member.token, conversationId, body, {
             deadline,
+            inFlight,
           });
           assert.equal(outcome.ack.clientMessageId, clientMessageId);
           assert.ok(!acked.has(clientMessageId));
@@ -80,8 +82,10 @@ for (const dialect of DIALECTS) {
       // The killer: a random moment after each (re)start, while the clients are busy.
       let kills = 0;
       const ackedAtKill: number[] = [];
+      const inFlightAtKill: number[] = [];
       while (kills < KILLS && flow.sending) {
         await sleep(150 + Math.floor(Math.random() * 450));
+        inFlightAtKill.push(inFlight.count);
         await server.kill();
         kills += 1;
         ackedAtKill.push(acked.size);
@@ -112,7 +116,8 @@ for (const dialect of DIALECTS) {
       };
       console.log(
         `[crash ${dialect}] acked ${String(acked.size)} messages from ${String(CLIENTS)} clients, ` +
-          `${String(kills)} SIGKILLs (acked so far at each: ${ackedAtKill.join(', ')}), ` +
+          `${String(kills)} SIGKILLs (acked so far at each: ${ackedAtKill.join(', ')}; requests in flight: ` +
+          `${inFlightAtKill.join(', ')}), ` +
           `${String(server.starts)} starts, ${String(retries)} retried attempts, ` +
           `${String(duplicateAcks)} acks answered as duplicates; read by ${String(ranges.length)} range ` +
           `fetches and ${String(syncs.length)} syncs: lost ${String(worst.lost)}, duplicated ` +

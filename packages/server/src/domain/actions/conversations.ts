@@ -42,7 +42,7 @@ function conflict(message: string, reason: string): DomainError {
 }
 
 /** The one key of a pair's 1:1 conversation: the same whoever starts it. */
-export function directKeyOf(a: string, b: string): string {
+function directKeyOf(a: string, b: string): string {
   return a < b ? `${a}:${b}` : `${b}:${a}`;
 }
 
@@ -166,7 +166,7 @@ export async function openConversation(
 }
 
 /** A new group: the actor is its owner, `memberIds` its members, all within what the marking allows. */
-export async function createGroupConversation(
+async function createGroupConversation(
   services: Services,
   actor: Actor,
   input: {

@@ -29,7 +29,7 @@ import { DomainError, notFound } from '../errors.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
 
 /** An upload without a new chunk for this long is abandoned; the collector removes it. */
-export const UPLOAD_TTL_MS = DAY_MS;
+const UPLOAD_TTL_MS = DAY_MS;
 
 /** Serialises quota checks on PostgreSQL, so two concurrent uploads cannot both take the last free bytes. */
 const QUOTA_LOCK_KEY = 0x424c4f42;

@@ -5,14 +5,14 @@ import type { Services } from '../../domain/services.js';
 import { actorOf, type App } from '../types.js';
 
 /** An inclusive byte range, or why the Range header cannot be served. */
-export type RangeRequest = { readonly start: number; readonly end: number } | 'whole' | 'unsatisfiable';
+type RangeRequest = { readonly start: number; readonly end: number } | 'whole' | 'unsatisfiable';
 
 /**
  * RFC 9110 §14: one `bytes=` range (first-last, first-, or -suffix) against a resource of `size` bytes.
  * Anything this server does not serve as a range (no header, several ranges, another unit, nonsense) is
  * answered with the whole blob, as the RFC allows; a well-formed range outside the blob is unsatisfiable.
  */
-export function parseRange(header: string | undefined, size: number): RangeRequest {
+function parseRange(header: string | undefined, size: number): RangeRequest {
   if (header === undefined) return 'whole';
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (match === null) return 'whole';
