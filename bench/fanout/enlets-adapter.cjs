@@ -65,8 +65,12 @@ module.exports = {
       const ws = new WebSocket(cfg.url, { perMessageDeflate: false, handshakeTimeout: cfg.timeoutMs });
       let ready = false;
       let n = 0;
-      ws.on('error', (e) => { if (!ready) reject(e); });
-      ws.on('close', () => { if (ready && onClose) onClose(); });
+      ws.on('error', (e) => {
+        if (!ready) reject(e);
+      });
+      ws.on('close', () => {
+        if (ready && onClose) onClose();
+      });
       ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
       ws.on('message', (data) => {
         const s = data.toString();
@@ -90,16 +94,26 @@ module.exports = {
                 try {
                   await api(cfg, token, 'POST', `/channels/${roomsOf(cfg)[r]}/join`, {});
                   joined.push(r);
-                } catch { /* counted as not joined */ }
+                } catch {
+                  /* counted as not joined */
+                }
               }
               return joined;
             },
             send(r, body) {
               n += 1;
               const id = `${idx}-${n}-${Date.now()}`.padEnd(16, '0');
-              ws.send(`{"type":"send","requestId":"${id}","conversationId":"${roomsOf(cfg)[r]}","event":{"clientMessageId":"${id}","kind":"message","payload":"${Buffer.from(body, 'latin1').toString('base64')}"}}`);
+              ws.send(
+                `{"type":"send","requestId":"${id}","conversationId":"${roomsOf(cfg)[r]}","event":{"clientMessageId":"${id}","kind":"message","payload":"${Buffer.from(body, 'latin1').toString('base64')}"}}`,
+              );
             },
-            close() { return new Promise((res) => { ws.once('close', res); ws.close(); setTimeout(res, 2000).unref(); }); },
+            close() {
+              return new Promise((res) => {
+                ws.once('close', res);
+                ws.close();
+                setTimeout(res, 2000).unref();
+              });
+            },
           });
         } else if (!ready && s.includes('"type":"error"')) reject(new Error(s));
       });

@@ -1,12 +1,20 @@
+import { createHash } from 'node:crypto';
 import { DomainError } from './errors.js';
 
 /**
  * The opaque sync token: a device's read position in every conversation it has seen, plus when it was issued.
  * Binary layout (then base64url): version (1 byte) | issuedAt ms (8 bytes, big-endian) | repeated
- * [conversation UUID (16 bytes) | seq (unsigned LEB128)]. Per-conversation positions are exact on both engines
- * (a global counter would be committed out of order on PostgreSQL and could skip an event).
+ * [conversation UUID (16 bytes) | seq (unsigned LEB128)] | checksum (first 8 bytes of SHA-256 of all before).
+ * The checksum tells a damaged or invented token (VALIDATION_FAILED) from a real one of another version
+ * (RESYNC_REQUIRED). Per-conversation positions are exact on both engines (a global counter would be committed
+ * out of order on PostgreSQL and could skip an event).
  */
 const VERSION = 1;
+const CHECKSUM_BYTES = 8;
+
+function checksum(body: Uint8Array): Buffer {
+  return createHash('sha256').update(body).digest().subarray(0, CHECKSUM_BYTES);
+}
 
 export interface SyncPosition {
   readonly issuedAt: number;
@@ -38,13 +46,16 @@ export function encodeSyncToken(position: SyncPosition): string {
       out.push(byte);
     } while (value > 0);
   }
-  return Buffer.from(out).toString('base64url');
+  const body = Buffer.from(out);
+  return Buffer.concat([body, checksum(body)]).toString('base64url');
 }
 
 /** Decodes a token; a malformed one is the client's error, a token of another version needs a resync. */
 export function decodeSyncToken(token: string): SyncPosition {
-  const bytes = new Uint8Array(Buffer.from(token, 'base64url'));
-  if (bytes.length < 9) throw malformed();
+  const raw = Buffer.from(token, 'base64url');
+  if (raw.length < 9 + CHECKSUM_BYTES) throw malformed();
+  const bytes = new Uint8Array(raw.subarray(0, raw.length - CHECKSUM_BYTES));
+  if (!checksum(bytes).equals(raw.subarray(raw.length - CHECKSUM_BYTES))) throw malformed();
   if (bytes[0] !== VERSION) {
     throw new DomainError('RESYNC_REQUIRED', 'the sync token is from another version; start afresh');
   }
