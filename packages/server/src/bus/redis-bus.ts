@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { BusHandler, BusMessage, EventBus } from '../domain/events.js';
 
 /** The one channel every process of a deployment publishes to and listens on. */
-export const DEFAULT_BUS_CHANNEL = 'enlets:events';
+const DEFAULT_BUS_CHANNEL = 'enlets:events';
 
 export interface RedisBusOptions {
   readonly log: Logger;
