@@ -19,6 +19,7 @@ export const REDACTED_PATHS: readonly string[] = [
   '*.passwordHash',
   '*.smtpUrl',
   '*.databaseUrl',
+  '*.busUrl',
 ];
 
 export function loggerOptions(level: string): LoggerOptions {
