@@ -1,0 +1,234 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { CLOSE_CODES } from '@enlets/protocol';
+import { createActor, newSession, type TestActor } from '../helpers/actors.js';
+import { createConversation, newClientId, payload } from '../helpers/conversations.js';
+import { DIALECTS } from '../helpers/dialects.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { connectWs, settle, wsUrl, type WsClient } from '../helpers/ws.js';
+
+/**
+ * Fairness (issue 3): one client flooding frames does not raise the other clients' p99 latency by more than 2×,
+ * and the flooder is throttled (RATE_LIMITED) or disconnected (4429), with the gateway's default limits.
+ *
+ * Ten well-behaved members of one conversation each send a message every 100 ms over their socket; a message's
+ * latency is the time from its `send` to its `event` frame on the next member's socket. The same is measured
+ * once quietly (baseline) and once while an eleventh member floods sends, pings, typing and garbage as fast as
+ * its socket takes them. The flooder runs in a child process, as a remote client would: flooding from this
+ * process would slow the server down by the flooder's own CPU, not by what the server does with the flood.
+ *
+ * The bound is 2 × max(baseline p99, FLOOR_MS): on an idle machine the baseline p99 can be a millisecond or two,
+ * and twice that is within the scheduling noise of a shared 2-core machine, so the floor keeps the test about
+ * the flood rather than about the noise.
+ */
+
+const CLIENTS = 10;
+const INTERVAL_MS = 100;
+const WINDOW_MS = 3000;
+const FLOOR_MS = 5;
+/** The flood is given a little longer than the window; the gateway is expected to close it sooner. */
+const FLOOD_MS = WINDOW_MS + 1000;
+
+/** The flooder: a plain `ws` client in its own process. Reports what it got as one JSON line on stdout. */
+const FLOODER = `
+import WebSocket from 'ws';
+import { randomUUID } from 'node:crypto';
+const { FLOOD_URL: url, FLOOD_TOKEN: token, FLOOD_CONVERSATION: conversationId, FLOOD_MS } = process.env;
+const ws = new WebSocket(url);
+const codes = {};
+let sent = 0;
+let closeCode = null;
+let done = false;
+const finish = () => {
+  if (done) return;
+  done = true;
+  process.stdout.write(JSON.stringify({ sent, codes, closeCode }) + '\\n');
+  ws.terminate();
+  process.exit(0);
+};
+const frames = [
+  () => JSON.stringify({ type: 'send', requestId: 's' + sent, conversationId,
+    event: { clientMessageId: randomUUID(), kind: 'message', payload: 'Zmxvb2Q=' } }),
+  () => JSON.stringify({ type: 'ping', requestId: 'p' + sent }),
+  () => JSON.stringify({ type: 'typing', conversationId }),
+  () => '{"type":"garbage' + sent,
+  () => JSON.stringify({ type: 'read', conversationId, seq: 1 }),
+];
+ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
+ws.on('error', () => undefined);
+ws.on('close', (code) => { closeCode = code; finish(); });
+ws.on('message', (data) => {
+  const frame = JSON.parse(data.toString());
+  if (frame.type === 'error') codes[frame.code] = (codes[frame.code] ?? 0) + 1;
+  if (frame.type !== 'ready') return;
+  process.stdout.write('flooding\\n');
+  const end = Date.now() + Number(FLOOD_MS);
+  const pump = () => {
+    if (ws.readyState !== WebSocket.OPEN || Date.now() > end) return finish();
+    // As fast as the socket takes them: keep its buffer topped up.
+    while (ws.bufferedAmount < 256 * 1024) {
+      ws.send(frames[sent % frames.length]());
+      sent += 1;
+    }
+    setImmediate(pump);
+  };
+  pump();
+});
+`;
+
+interface FloodReport {
+  readonly sent: number;
+  readonly codes: Readonly<Record<string, number>>;
+  readonly closeCode: number | null;
+}
+
+/** Starts the flooder; resolves `started` once it floods and `report` when it is done. */
+function startFlooder(
+  server: TestServer,
+  token: string,
+  conversationId: string,
+): { started: Promise<void>; report: Promise<FloodReport> } {
+  const child = spawn(process.execPath, ['--input-type=module', '-e', FLOODER], {
+    cwd: new URL('../..', import.meta.url).pathname,
+    env: {
+      ...process.env,
+      FLOOD_URL: wsUrl(server),
+      FLOOD_TOKEN: token,
+      FLOOD_CONVERSATION: conversationId,
+      FLOOD_MS: String(FLOOD_MS),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let signalStart: () => void = () => undefined;
+  const started = new Promise<void>((resolve) => {
+    signalStart = resolve;
+  });
+  child.stdout.on('data', (chunk: Buffer) => {
+    out += chunk.toString('utf8');
+    if (out.includes('flooding\n')) signalStart();
+  });
+  const report = new Promise<FloodReport>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (code !== 0 || line === undefined) reject(new Error(`flooder exited ${String(code)}: ${out}`));
+      else resolve(JSON.parse(line) as FloodReport);
+    });
+  });
+  return { started, report };
+}
+
+function p99(samples: readonly number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil(sorted.length * 0.99) - 1)] ?? NaN;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`realtime/fairness [${dialect}]`, () => {
+    let server: TestServer;
+    let members: TestActor[];
+    let flooder: TestActor;
+    let conversation: string;
+    let clients: WsClient[];
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      members = [];
+      for (let i = 0; i < CLIENTS; i += 1) members.push(await createActor(server));
+      flooder = await createActor(server);
+      conversation = await createConversation(server, {
+        members: [...members, flooder].map((m) => ({ id: m.id })),
+      });
+      clients = [];
+      for (const m of members) clients.push(await connectWs(server, { token: await newSession(server, m) }));
+    });
+    after(async () => {
+      for (const c of clients) await c.close();
+      await server.close();
+    });
+
+    /**
+     * Every client sends a message every INTERVAL_MS for WINDOW_MS; returns the latencies (ms) from each send to
+     * its event on the next client's socket, once all arrived.
+     */
+    const measure = async (phase: string): Promise<number[]> => {
+      const sentAt = new Map<string, { readonly at: number; readonly observer: number }>();
+      const latencies: number[] = [];
+      const listeners = clients.map((client, index) => {
+        const listener = (data: Buffer): void => {
+          const text = data.toString('utf8');
+          if (!text.startsWith('{"type":"event"')) return;
+          const { event } = JSON.parse(text) as { event: { clientMessageId: string | null } };
+          const sent = event.clientMessageId === null ? undefined : sentAt.get(event.clientMessageId);
+          if (sent?.observer !== index) return;
+          latencies.push(performance.now() - sent.at);
+        };
+        client.ws.on('message', listener);
+        return listener;
+      });
+      const timers = clients.map((client, index) => {
+        let n = 0;
+        const tick = (): void => {
+          const clientMessageId = newClientId();
+          sentAt.set(clientMessageId, { at: performance.now(), observer: (index + 1) % CLIENTS });
+          n += 1;
+          client.send({
+            type: 'send',
+            requestId: `${phase}-${String(index)}-${String(n)}`,
+            conversationId: conversation,
+            event: {
+              clientMessageId,
+              kind: 'message',
+              payload: payload(`${phase} ${String(index)}:${String(n)}`),
+            },
+          });
+        };
+        // Spread the clients over the interval rather than sending all at once.
+        return { tick, start: setTimeout(tick, (index * INTERVAL_MS) / CLIENTS) };
+      });
+      const intervals: NodeJS.Timeout[] = [];
+      await settle(INTERVAL_MS);
+      for (const t of timers) intervals.push(setInterval(t.tick, INTERVAL_MS));
+      await settle(WINDOW_MS - INTERVAL_MS);
+      for (const t of timers) clearTimeout(t.start);
+      for (const i of intervals) clearInterval(i);
+      const deadline = performance.now() + 10_000;
+      while (latencies.length < sentAt.size && performance.now() < deadline) await settle(20);
+      clients.forEach((client, index) => client.ws.off('message', listeners[index]!));
+      assert.equal(latencies.length, sentAt.size, `${phase}: every message arrived`);
+      for (const c of clients) {
+        assert.equal(c.closeInfo, undefined, `${phase}: a well-behaved client was disconnected`);
+        assert.ok(
+          !c.frames.some((f) => f['code'] === 'RATE_LIMITED'),
+          `${phase}: a well-behaved client was throttled`,
+        );
+      }
+      return latencies;
+    };
+
+    it('keeps the p99 latency of the others within 2× while one client floods, and throttles or cuts the flooder', async () => {
+      await measure('warm-up');
+      const baseline = await measure('baseline');
+
+      const flood = startFlooder(server, await newSession(server, flooder), conversation);
+      await flood.started;
+      const flooded = await measure('flood');
+      const report = await flood.report;
+
+      const [before, during] = [p99(baseline), p99(flooded)];
+      const bound = 2 * Math.max(before, FLOOR_MS);
+      console.log(
+        `fairness [${dialect}]: p99 ${before.toFixed(1)} ms baseline (${String(baseline.length)} samples), ` +
+          `${during.toFixed(1)} ms under flood (${String(flooded.length)} samples), bound ${bound.toFixed(1)} ms; ` +
+          `flooder sent ${String(report.sent)} frames, got ${JSON.stringify(report.codes)}, closed ${String(report.closeCode)}`,
+      );
+      assert.ok(
+        (report.codes['RATE_LIMITED'] ?? 0) > 0 || report.closeCode === CLOSE_CODES.RATE_LIMITED,
+        'the flooder was neither throttled nor disconnected',
+      );
+      assert.ok(during <= bound, `p99 under flood ${during.toFixed(1)} ms > ${bound.toFixed(1)} ms`);
+    });
+  });
+}
