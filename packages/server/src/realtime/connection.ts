@@ -9,6 +9,13 @@ const CLOSE_GRACE_MS = 5000;
 const RECENT_EVENT_KEYS = 256;
 /** Live events held back while a `sync` runs; beyond this the client is told to sync again instead. */
 const MAX_SYNC_BUFFER = 2000;
+/**
+ * How long the server stops reading from a client that went over its frame rate. Dropping frames one by one
+ * still costs decoding each of them on the one event loop every client shares; not reading lets TCP push back
+ * on the flooder instead. Shorter than the rate limiter's quiet second, so a flood that goes on is still closed
+ * with 4429.
+ */
+export const THROTTLE_MS = 250;
 
 export interface ConnectionLimits {
   /** Bytes waiting to be written to a client beyond which it is disconnected (close 4408). */
@@ -50,6 +57,7 @@ export class Connection {
   #syncOverflow = false;
   #recent: Set<string> | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
+  #throttleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly ws: WebSocket,
@@ -169,16 +177,56 @@ export class Connection {
     return this.open;
   }
 
+  /**
+   * Stops reading from the client for `ms` (frames it sends meanwhile wait in its TCP connection, not in our
+   * memory). Frames already received are still handled; a connection already throttled stays as it is.
+   */
+  throttle(ms: number): void {
+    if (this.#throttleTimer !== undefined || !this.open) return;
+    this.ws.pause();
+    this.#throttleTimer = setTimeout(() => {
+      this.#throttleTimer = undefined;
+      if (this.open) this.ws.resume();
+    }, ms);
+    this.#throttleTimer.unref();
+  }
+
+  #endThrottle(): void {
+    clearTimeout(this.#throttleTimer);
+    this.#throttleTimer = undefined;
+  }
+
   /** Starts the close handshake; a client that does not finish it within a few seconds is cut off. */
   close(code: number, reason: string): void {
     if (this.state === 'closed') return;
+    // Read again, so that the client's answer to the close frame arrives.
+    if (this.#throttleTimer !== undefined) {
+      this.#endThrottle();
+      this.ws.resume();
+    }
+    this.#close(code, reason, CLOSE_GRACE_MS);
+  }
+
+  /**
+   * Closes a client not worth reading any more (a flooder): it gets the close frame, then a short grace instead
+   * of the close handshake, because reading its answer would mean decoding all it sent in the meantime (its
+   * TCP buffers can hold megabytes of frames), on the event loop the other clients share.
+   */
+  cutOff(code: number, reason: string): void {
+    if (this.state === 'closed') return;
+    this.#endThrottle();
+    this.ws.pause();
+    this.#close(code, reason, THROTTLE_MS);
+  }
+
+  #close(code: number, reason: string, graceMs: number): void {
     this.state = 'closed';
     this.closeCode = code;
     this.onServerClose(code);
     clearTimeout(this.authTimer);
     this.#syncBuffer = undefined;
     this.ws.close(code, reason);
-    this.#closeTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
+    this.#closeTimer = setTimeout(() => this.ws.terminate(), graceMs);
     this.#closeTimer.unref();
   }
 
@@ -186,6 +234,7 @@ export class Connection {
   disposed(): void {
     this.state = 'closed';
     clearTimeout(this.authTimer);
+    this.#endThrottle();
     clearTimeout(this.#closeTimer);
     this.#syncBuffer = undefined;
   }

@@ -21,7 +21,7 @@ import { resolveSessionToken } from '../domain/queries/sessions.js';
 import type { Services } from '../domain/services.js';
 import { decodeSyncToken } from '../domain/sync-token.js';
 import { SESSION_COOKIE } from '../http/plugins/auth.js';
-import { Connection, type ConnectionLimits } from './connection.js';
+import { Connection, THROTTLE_MS, type ConnectionLimits } from './connection.js';
 import { parseClientFrame } from './parse.js';
 
 export interface GatewayLimits extends ConnectionLimits {
@@ -241,11 +241,12 @@ export class RealtimeGateway {
     if (conn.state === 'closed') return;
     const verdict = conn.limiter.take(performance.now());
     if (verdict === 'close') {
-      conn.close(CLOSE_CODES.RATE_LIMITED, 'too many frames');
+      conn.cutOff(CLOSE_CODES.RATE_LIMITED, 'too many frames');
       return;
     }
     if (verdict !== 'ok') {
       if (verdict.warn) this.#rateLimited(conn, null);
+      conn.throttle(THROTTLE_MS);
       return;
     }
     if (isBinary) {

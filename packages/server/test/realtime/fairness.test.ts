@@ -18,6 +18,13 @@ import { connectWs, settle, wsUrl, type WsClient } from '../helpers/ws.js';
  * its socket takes them. The flooder runs in a child process, as a remote client would: flooding from this
  * process would slow the server down by the flooder's own CPU, not by what the server does with the flood.
  *
+ * A flooded window starts when the flooder is told RATE_LIMITED, that is once it is over its limit: the 60
+ * frames of burst the limiter admits first (docs/protocol.md, "Limits") are allowed to any client and are not a
+ * flood. (They do cost: a burst of a dozen sends and read marks queues the others' writes for tens of ms on
+ * SQLite.) Quiet and flooded windows take turns (three each), so that load from elsewhere on the machine falls
+ * on both alike, and the CPU this process (server and well-behaved clients) uses in each is compared as well:
+ * the flood may not double it.
+ *
  * The bound is 2 × max(baseline p99, FLOOR_MS): on an idle machine the baseline p99 can be a millisecond or two,
  * and twice that is within the scheduling noise of a shared 2-core machine, so the floor keeps the test about
  * the flood rather than about the noise.
@@ -26,8 +33,11 @@ import { connectWs, settle, wsUrl, type WsClient } from '../helpers/ws.js';
 const CLIENTS = 10;
 const INTERVAL_MS = 100;
 const WINDOW_MS = 3000;
+const WARM_UP_MS = 1000;
+/** Quiet and flooded windows, in turns. */
+const ROUNDS = 3;
 const FLOOR_MS = 5;
-/** The flood is given a little longer than the window; the gateway is expected to close it sooner. */
+/** The flood is given a little longer than its window; the gateway is expected to close it sooner. */
 const FLOOD_MS = WINDOW_MS + 1000;
 
 /** The flooder: a plain `ws` client in its own process. Reports what it got as one JSON line on stdout. */
@@ -52,26 +62,33 @@ const frames = [
     event: { clientMessageId: randomUUID(), kind: 'message', payload: 'Zmxvb2Q=' } }),
   () => JSON.stringify({ type: 'ping', requestId: 'p' + sent }),
   () => JSON.stringify({ type: 'typing', conversationId }),
-  () => '{"type":"garbage' + sent,
   () => JSON.stringify({ type: 'read', conversationId, seq: 1 }),
 ];
+// Garbage now and then (ten invalid frames would close the connection with 4400 before the rate limit acts).
+const next = () => (sent % 100 === 99 ? '{"type":"garbage' : frames[sent % frames.length]());
 ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token })));
 ws.on('error', () => undefined);
 ws.on('close', (code) => { closeCode = code; finish(); });
 ws.on('message', (data) => {
   const frame = JSON.parse(data.toString());
   if (frame.type === 'error') codes[frame.code] = (codes[frame.code] ?? 0) + 1;
+  if (frame.code === 'RATE_LIMITED' && codes.RATE_LIMITED === 1) process.stdout.write('limited\\n');
   if (frame.type !== 'ready') return;
   process.stdout.write('flooding\\n');
   const end = Date.now() + Number(FLOOD_MS);
   const pump = () => {
-    if (ws.readyState !== WebSocket.OPEN || Date.now() > end) return finish();
-    // As fast as the socket takes them: keep its buffer topped up.
-    while (ws.bufferedAmount < 256 * 1024) {
-      ws.send(frames[sent % frames.length]());
+    if (ws.readyState !== WebSocket.OPEN) return; // the close event reports
+    if (Date.now() > end) return finish();
+    // As fast as the socket takes them: keep its buffer topped up, yielding now and then so that the writes
+    // complete (a loop that never yields piles up their callbacks) and the close can arrive.
+    for (let i = 0; i < 500 && ws.bufferedAmount < 256 * 1024; i += 1) {
+      ws.send(next());
       sent += 1;
     }
-    setImmediate(pump);
+    // A full buffer waits for the socket to drain rather than spinning: the flooder must not eat the CPU the
+    // server runs on (this machine has two cores), only flood the server.
+    if (ws.bufferedAmount >= 256 * 1024) ws._socket.once('drain', pump);
+    else setImmediate(pump);
   };
   pump();
 });
@@ -83,7 +100,10 @@ interface FloodReport {
   readonly closeCode: number | null;
 }
 
-/** Starts the flooder; resolves `started` once it floods and `report` when it is done. */
+/**
+ * Starts the flooder; resolves `started` once it is over its rate limit (told RATE_LIMITED) and `report` when
+ * it is done.
+ */
 function startFlooder(
   server: TestServer,
   token: string,
@@ -107,7 +127,7 @@ function startFlooder(
   });
   child.stdout.on('data', (chunk: Buffer) => {
     out += chunk.toString('utf8');
-    if (out.includes('flooding\n')) signalStart();
+    if (out.includes('limited\n')) signalStart();
   });
   const report = new Promise<FloodReport>((resolve, reject) => {
     child.on('error', reject);
@@ -120,10 +140,13 @@ function startFlooder(
   return { started, report };
 }
 
-function p99(samples: readonly number[]): number {
+function quantile(samples: readonly number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(sorted.length * 0.99) - 1)] ?? NaN;
+  return sorted[Math.max(0, Math.ceil(sorted.length * q) - 1)] ?? NaN;
 }
+const p99 = (samples: readonly number[]): number => quantile(samples, 0.99);
+const p50 = (samples: readonly number[]): number => quantile(samples, 0.5);
+const median = p50;
 
 for (const dialect of DIALECTS) {
   describe(`realtime/fairness [${dialect}]`, () => {
@@ -150,10 +173,10 @@ for (const dialect of DIALECTS) {
     });
 
     /**
-     * Every client sends a message every INTERVAL_MS for WINDOW_MS; returns the latencies (ms) from each send to
+     * Every client sends a message every INTERVAL_MS for `windowMs`; returns the latencies (ms) from each send to
      * its event on the next client's socket, once all arrived.
      */
-    const measure = async (phase: string): Promise<number[]> => {
+    const measure = async (phase: string, windowMs: number): Promise<number[]> => {
       const sentAt = new Map<string, { readonly at: number; readonly observer: number }>();
       const latencies: number[] = [];
       const listeners = clients.map((client, index) => {
@@ -168,7 +191,8 @@ for (const dialect of DIALECTS) {
         client.ws.on('message', listener);
         return listener;
       });
-      const timers = clients.map((client, index) => {
+      const intervals: NodeJS.Timeout[] = [];
+      const starts = clients.map((client, index) => {
         let n = 0;
         const tick = (): void => {
           const clientMessageId = newClientId();
@@ -185,14 +209,18 @@ for (const dialect of DIALECTS) {
             },
           });
         };
-        // Spread the clients over the interval rather than sending all at once.
-        return { tick, start: setTimeout(tick, (index * INTERVAL_MS) / CLIENTS) };
+        // Each client on its own beat, spread over the interval: ten sends at the same instant would measure
+        // how a burst queues, not how the flood slows the others down.
+        return setTimeout(
+          () => {
+            tick();
+            intervals.push(setInterval(tick, INTERVAL_MS));
+          },
+          (index * INTERVAL_MS) / CLIENTS,
+        );
       });
-      const intervals: NodeJS.Timeout[] = [];
-      await settle(INTERVAL_MS);
-      for (const t of timers) intervals.push(setInterval(t.tick, INTERVAL_MS));
-      await settle(WINDOW_MS - INTERVAL_MS);
-      for (const t of timers) clearTimeout(t.start);
+      await settle(windowMs);
+      for (const t of starts) clearTimeout(t);
       for (const i of intervals) clearInterval(i);
       const deadline = performance.now() + 10_000;
       while (latencies.length < sentAt.size && performance.now() < deadline) await settle(20);
@@ -209,26 +237,61 @@ for (const dialect of DIALECTS) {
     };
 
     it('keeps the p99 latency of the others within 2× while one client floods, and throttles or cuts the flooder', async () => {
-      await measure('warm-up');
-      const baseline = await measure('baseline');
+      await measure('warm-up', WARM_UP_MS);
+      const baseline: number[] = [];
+      const flooded: number[] = [];
+      const reports: FloodReport[] = [];
+      // Quiet and flooded windows take turns, so that load from elsewhere on the machine falls on both alike.
+      // CPU of this process (server and the ten clients) per phase: what the flood costs the server.
+      const cpu = { baseline: 0, flood: 0 };
+      const timed = async (phase: keyof typeof cpu, run: () => Promise<number[]>): Promise<number[]> => {
+        const start = process.cpuUsage();
+        const samples = await run();
+        const used = process.cpuUsage(start);
+        cpu[phase] += (used.user + used.system) / 1000;
+        return samples;
+      };
+      const rounds: Array<{ readonly quiet: number; readonly flooded: number }> = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        const quiet = await timed('baseline', () => measure(`baseline-${String(round)}`, WINDOW_MS));
+        const flood = startFlooder(server, await newSession(server, flooder), conversation);
+        await flood.started;
+        const loud = await timed('flood', () => measure(`flood-${String(round)}`, WINDOW_MS));
+        reports.push(await flood.report);
+        baseline.push(...quiet);
+        flooded.push(...loud);
+        rounds.push({ quiet: p99(quiet), flooded: p99(loud) });
+      }
 
-      const flood = startFlooder(server, await newSession(server, flooder), conversation);
-      await flood.started;
-      const flooded = await measure('flood');
-      const report = await flood.report;
-
-      const [before, during] = [p99(baseline), p99(flooded)];
+      // The p99 of the median round of each kind: one window disturbed from outside the test does not decide.
+      const [before, during] = [median(rounds.map((r) => r.quiet)), median(rounds.map((r) => r.flooded))];
       const bound = 2 * Math.max(before, FLOOR_MS);
       console.log(
-        `fairness [${dialect}]: p99 ${before.toFixed(1)} ms baseline (${String(baseline.length)} samples), ` +
-          `${during.toFixed(1)} ms under flood (${String(flooded.length)} samples), bound ${bound.toFixed(1)} ms; ` +
-          `flooder sent ${String(report.sent)} frames, got ${JSON.stringify(report.codes)}, closed ${String(report.closeCode)}`,
+        `fairness [${dialect}]: p99 ${before.toFixed(1)} ms quiet, ${during.toFixed(1)} ms under flood ` +
+          `(median round; per round quiet/flooded ${rounds.map((r) => `${r.quiet.toFixed(1)}/${r.flooded.toFixed(1)}`).join(', ')} ms; ` +
+          `all samples ${p99(baseline).toFixed(1)}/${p99(flooded).toFixed(1)} ms, p50 ${p50(baseline).toFixed(1)}/${p50(flooded).toFixed(1)} ms, ` +
+          `${String(baseline.length)}/${String(flooded.length)} samples), bound ${bound.toFixed(1)} ms; ` +
+          `server process CPU ${cpu.baseline.toFixed(0)} ms quiet, ${cpu.flood.toFixed(0)} ms flooded; flooders: ` +
+          reports
+            .map(
+              (r) =>
+                `sent ${String(r.sent)} frames, got ${JSON.stringify(r.codes)}, closed ${String(r.closeCode)}`,
+            )
+            .join('; '),
       );
-      assert.ok(
-        (report.codes['RATE_LIMITED'] ?? 0) > 0 || report.closeCode === CLOSE_CODES.RATE_LIMITED,
-        'the flooder was neither throttled nor disconnected',
-      );
+      for (const report of reports) {
+        assert.ok(
+          (report.codes['RATE_LIMITED'] ?? 0) > 0 || report.closeCode === CLOSE_CODES.RATE_LIMITED,
+          `the flooder was neither throttled nor disconnected: ${JSON.stringify(report)}`,
+        );
+      }
       assert.ok(during <= bound, `p99 under flood ${during.toFixed(1)} ms > ${bound.toFixed(1)} ms`);
+      // Latency on a shared machine is noisy; CPU is not: the flood may not double what the server process uses
+      // (it used about 4× before the gateway stopped reading from flooders, see THROTTLE_MS).
+      assert.ok(
+        cpu.flood <= 2 * cpu.baseline,
+        `the flood cost ${cpu.flood.toFixed(0)} ms of CPU against ${cpu.baseline.toFixed(0)} ms quiet`,
+      );
     });
   });
 }

@@ -215,7 +215,7 @@ for (const dialect of DIALECTS) {
       await fc.assert(
         fc.asyncProperty(values, (value) =>
           link.probe(
-            `${name} ${JSON.stringify(value)?.slice(0, 160) ?? String(value)}`,
+            `${name} ${String(JSON.stringify(value) as unknown).slice(0, 160)}`,
             (c) => send(c, value),
             expect(value),
           ),

@@ -168,6 +168,7 @@ function valueFor(name: string, schema: JsonSchema | undefined, fill: Fill): unk
       if (name === 'clientMessageId') return newClientId();
       if (name === 'payload') return payload('probe');
       return stringFor(name, schema, /^[0-9a-f-]{36}$/.test(fill.userId) ? [fill.userId] : []);
+    case undefined:
     default:
       throw new Error(`no value for ${name} (${JSON.stringify(schema)})`);
   }
@@ -175,7 +176,7 @@ function valueFor(name: string, schema: JsonSchema | undefined, fill: Fill): unk
 
 /** The id in a create-conversation answer. */
 function idOf(res: ApiResponse): string {
-  return String((res.body['conversation'] as { id: string }).id);
+  return (res.body['conversation'] as { id: string }).id;
 }
 
 interface Answer {
