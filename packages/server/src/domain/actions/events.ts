@@ -17,18 +17,12 @@ import { accessConversationAsMember, canModerate, isManager } from '../access/co
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import type { BusMessage } from '../events.js';
-import { inTransaction, type Services, type Trx } from '../services.js';
+import type { Services, Trx } from '../services.js';
+import { batcherFor } from '../send-batcher.js';
 import { toWireEvent } from '../wire.js';
 import { attachBlobs } from './uploads.js';
 
-/** Thrown inside the transaction when a retry is found, to roll back the seq it took. */
-class AlreadyStored extends Error {
-  constructor(readonly event: EventRecord) {
-    super('already stored');
-  }
-}
-
-function ack(event: EventRecord, duplicate: boolean): SendEventAck {
+export function ack(event: EventRecord, duplicate: boolean): SendEventAck {
   return {
     conversationId: event.conversationId,
     clientMessageId: event.clientMessageId ?? '',
@@ -38,11 +32,18 @@ function ack(event: EventRecord, duplicate: boolean): SendEventAck {
   };
 }
 
+/** Thrown inside the transaction when a retry is found, to roll back the seq it took. */
+export class AlreadyStoredError extends Error {
+  constructor(readonly event: EventRecord) {
+    super('already stored');
+  }
+}
+
 /**
  * Stores one event a member sent and acknowledges it only after the commit: nothing acknowledged is lost. A
  * retry with the same clientMessageId returns the stored seq (`duplicate: true`) and stores nothing, so a
- * message never shows twice. The conversation's rules (membership, read-only, references, TLP) are checked
- * inside the same transaction.
+ * message never shows twice. Sends arriving together are committed together (`send-batcher.ts`: one
+ * transaction, one savepoint per event, so one refused event never affects another).
  */
 export async function sendEvent(
   services: Services,
@@ -61,82 +62,83 @@ export async function sendEvent(
     await accessConversationAsMember(services.db, actor, conversationId);
     return ack(stored, true);
   }
-  try {
-    return await inTransaction(services, async (trx, afterCommit) => {
-      const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
-      checkMayPost(
-        conversation,
-        membership.role === 'owner' || isManager(membership),
-        request,
-        canModerate(membership),
-      );
-      const tlp = request.tlp ?? conversation.tlp;
-      if (tlpRank(tlp) < tlpRank(conversation.tlp)) {
-        throw new DomainError(
-          'TLP_VIOLATION',
-          `a message here must be marked ${conversation.tlp} or higher`,
-          {
-            rule: 'message_below_conversation',
-            conversationTlp: conversation.tlp,
-          },
-        );
-      }
-      const now = services.clock.now();
-      const seq = await takeNextSeq(trx, conversationId, now);
-      // Under the conversation's row lock now: a concurrent retry of the same id has committed or not.
-      const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
-      if (raced !== undefined) throw new AlreadyStored(raced);
-      const byManager = await checkReference(
-        trx,
-        conversationId,
-        membership.visibleFromSeq,
-        actor,
-        canModerate(membership),
-        request,
-        seq,
-      );
+  return batcherFor(services).submit(actor, conversationId, request);
+}
 
-      const event: EventRecord = {
-        conversationId,
-        seq,
-        kind: request.kind,
-        senderId: actor.user.id,
-        senderDeviceId: actor.session.id,
-        clientMessageId: request.clientMessageId,
-        refSeq: request.refSeq ?? null,
-        threadRootSeq: request.threadRootSeq ?? null,
-        tlp,
-        mentions: request.mentions ?? [],
-        mentionsAll: request.mentionsAll ?? false,
-        attachments: request.attachments ?? [],
-        payload: new Uint8Array(Buffer.from(request.payload, 'base64')),
-        system: null,
-        createdAt: now,
-        expiresAt:
-          conversation.messageTtlMs === null || request.kind !== 'message'
-            ? null
-            : now + conversation.messageTtlMs,
-        deletedAt: null,
-        deletedByManager: false,
-      };
-      await insertEvent(trx, event);
-      await attachBlobs(trx, actor, event, now);
-      if (request.kind === 'delete' && request.refSeq !== undefined) {
-        // The server copy goes too: the referenced message's bytes are erased, its seq stays.
-        await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);
-      }
-      const recipients = await listMemberIds(trx, conversationId);
-      publishAfterCommit(services, afterCommit, {
-        type: 'event.created',
-        event: toWireEvent(event),
-        recipients,
-      });
-      return ack(event, false);
+/**
+ * The work of one send inside a transaction: the conversation's rules (membership, read-only, references,
+ * TLP), the next seq under the conversation's row lock, the insert, and the bus message after commit. Throws
+ * AlreadyStoredError for a retry that raced its original, DomainError for a refused event.
+ */
+export async function storeEvent(
+  services: Services,
+  trx: Trx,
+  afterCommit: (hook: () => void) => void,
+  actor: Actor,
+  conversationId: string,
+  request: SendEventRequest,
+): Promise<SendEventAck> {
+  const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
+  checkMayPost(
+    conversation,
+    membership.role === 'owner' || isManager(membership),
+    request,
+    canModerate(membership),
+  );
+  const tlp = request.tlp ?? conversation.tlp;
+  if (tlpRank(tlp) < tlpRank(conversation.tlp)) {
+    throw new DomainError('TLP_VIOLATION', `a message here must be marked ${conversation.tlp} or higher`, {
+      rule: 'message_below_conversation',
+      conversationTlp: conversation.tlp,
     });
-  } catch (error) {
-    if (error instanceof AlreadyStored) return ack(error.event, true);
-    throw error;
   }
+  const now = services.clock.now();
+  const seq = await takeNextSeq(trx, conversationId, now);
+  // Under the conversation's row lock now: a concurrent retry of the same id has committed or not.
+  const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
+  if (raced !== undefined) throw new AlreadyStoredError(raced);
+  const byManager = await checkReference(
+    trx,
+    conversationId,
+    membership.visibleFromSeq,
+    actor,
+    canModerate(membership),
+    request,
+    seq,
+  );
+
+  const event: EventRecord = {
+    conversationId,
+    seq,
+    kind: request.kind,
+    senderId: actor.user.id,
+    senderDeviceId: actor.session.id,
+    clientMessageId: request.clientMessageId,
+    refSeq: request.refSeq ?? null,
+    threadRootSeq: request.threadRootSeq ?? null,
+    tlp,
+    mentions: request.mentions ?? [],
+    mentionsAll: request.mentionsAll ?? false,
+    attachments: request.attachments ?? [],
+    payload: new Uint8Array(Buffer.from(request.payload, 'base64')),
+    system: null,
+    createdAt: now,
+    expiresAt:
+      conversation.messageTtlMs === null || request.kind !== 'message'
+        ? null
+        : now + conversation.messageTtlMs,
+    deletedAt: null,
+    deletedByManager: false,
+  };
+  await insertEvent(trx, event);
+  await attachBlobs(trx, actor, event, now);
+  if (request.kind === 'delete' && request.refSeq !== undefined) {
+    // The server copy goes too: the referenced message's bytes are erased, its seq stays.
+    await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);
+  }
+  const recipients = await listMemberIds(trx, conversationId);
+  publishAfterCommit(services, afterCommit, { type: 'event.created', event: toWireEvent(event), recipients });
+  return ack(event, false);
 }
 
 function checkMayPost(
