@@ -32,9 +32,14 @@ module.exports = {
   defaults(o) {
     const host = o.host || '127.0.0.1';
     const port = o.port || 8080;
+    // --ports 18090,18092: clients are spread over several server processes (cluster mode), by index.
+    const ports = String(o.ports || port)
+      .split(',')
+      .map(Number);
     return {
       host,
       port,
+      ports,
       httpUrl: `http://${host}:${port}`,
       url: `ws://${host}:${port}/api/v1/ws`,
       tokensFile: o['tokens-file'] || '/tmp/enlets-bench/tokens.json',
@@ -61,8 +66,13 @@ module.exports = {
   },
   connect(cfg, idx, onMarkers, onClose) {
     const token = tokensOf(cfg).users[idx];
+    const port = cfg.ports[idx % cfg.ports.length];
+    const own = { ...cfg, httpUrl: `http://${cfg.host}:${port}` };
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(cfg.url, { perMessageDeflate: false, handshakeTimeout: cfg.timeoutMs });
+      const ws = new WebSocket(`ws://${cfg.host}:${port}/api/v1/ws`, {
+        perMessageDeflate: false,
+        handshakeTimeout: cfg.timeoutMs,
+      });
       let ready = false;
       let n = 0;
       ws.on('error', (e) => {
@@ -92,7 +102,7 @@ module.exports = {
               const joined = [];
               for (const r of roomIds) {
                 try {
-                  await api(cfg, token, 'POST', `/channels/${roomsOf(cfg)[r]}/join`, {});
+                  await api(own, token, 'POST', `/channels/${roomsOf(cfg)[r]}/join`, {});
                   joined.push(r);
                 } catch {
                   /* counted as not joined */

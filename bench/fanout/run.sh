@@ -7,6 +7,7 @@
 #   bench/fanout/run.sh conns             # idle authenticated WebSocket connections: 1k, 5k, 10k
 #   PEER=none bench/fanout/run.sh search  # ours only
 #   DATABASE=postgres bench/fanout/run.sh search   # on PostgreSQL instead of SQLite
+#   PROCESSES=2 PEER=none bench/fanout/run.sh search   # two server processes on PostgreSQL + the Redis bus
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SHARED="${SHARED:-$ROOT/../shared/bench-peers}"
@@ -37,20 +38,34 @@ USERS=$CLIENTS; [ "$MODE" = conns ] && USERS=10000
 (cd "$ROOT" && node --conditions=source --import tsx bench/fanout/prepare.ts "$USERS" "$WORK/tokens.json")
 
 ulimit -n 20000
+PROCESSES="${PROCESSES:-1}"
+PORTS="$PORT"
+if [ "$PROCESSES" -gt 1 ]; then
+  export ENLETS_BUS_URL=redis://127.0.0.1:6379 ENLETS_BUS_CHANNEL="enlets-bench-$$"
+fi
 node "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.2; done
+OTHERS=()
+for i in $(seq 2 "$PROCESSES"); do
+  P=$((PORT + 2 * (i - 1)))
+  ENLETS_PORT=$P node "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server-$i.log" 2>&1 &
+  OTHERS+=($!)
+  PORTS="$PORTS,$P"
+done
+trap 'kill $SERVER "${OTHERS[@]}" 2>/dev/null || true' EXIT
+for p in ${PORTS//,/ }; do
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$p/health" >/dev/null && break; sleep 0.2; done
+done
 
 LG=(node "$PEERS/loadgen/bench.js")
-COMMON=(--system enlets --port "$PORT" --server-pid "$SERVER" --label "enlets-${DATABASE:-sqlite}" --tokens-file "$WORK/tokens.json" --rooms-file "$WORK/rooms.json")
+COMMON=(--system enlets --port "$PORT" --ports "$PORTS" --server-pid "$SERVER" --label "enlets-${DATABASE:-sqlite}-x$PROCESSES" --tokens-file "$WORK/tokens.json" --rooms-file "$WORK/rooms.json")
 case "$MODE" in
   fixed)  "${LG[@]}" fanout "${COMMON[@]}" --clients "$CLIENTS" --room-size 50 --rooms-per-client 2 --rate "${2:-200}" --duration 30 ;;
   search) "${LG[@]}" fanout "${COMMON[@]}" --clients "$CLIENTS" --room-size 50 --rooms-per-client 2 --search --rate 200 --factor 2 --refine 3 --duration 20 ;;
   conns)  "${LG[@]}" conns "${COMMON[@]}" --steps 1000,5000,10000 --workers 2 ;;
   *) echo "unknown mode $MODE" >&2; exit 2 ;;
 esac
-kill $SERVER; wait $SERVER 2>/dev/null || true; trap - EXIT
+kill $SERVER "${OTHERS[@]}" 2>/dev/null || true; wait 2>/dev/null || true; trap - EXIT
 
 if [ "$PEER" != none ] && [ "$MODE" != conns ]; then
   (cd "$PEERS" && ./run-peers.sh start "$PEER" && ./run-peers.sh "$MODE" "$PEER" ${2:-}; ./run-peers.sh stop "$PEER")
