@@ -1,5 +1,6 @@
 import type { MemberRole, TimestampMs, UserId } from '@enlets/protocol';
 import {
+  MEMBERSHIP_COLUMNS,
   rowToConversation,
   rowToMembership,
   type ConversationRecord,
@@ -28,18 +29,7 @@ export async function listMembershipsOfUser(
     .selectFrom('conversation_members as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
     .selectAll('c')
-    .select([
-      'm.conversation_id',
-      'm.user_id',
-      'm.role',
-      'm.joined_at',
-      'm.visible_from_seq',
-      'm.last_read_seq',
-      'm.muted',
-      'm.favourite',
-      'm.archived',
-      'm.marked_unread',
-    ])
+    .select(MEMBERSHIP_COLUMNS)
     .where('m.user_id', '=', userId);
   if (filter.archived !== undefined) query = query.where('m.archived', '=', filter.archived ? 1 : 0);
   if (filter.conversationId !== undefined)

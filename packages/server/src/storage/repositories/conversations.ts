@@ -79,31 +79,32 @@ export function rowToMembership(row: Selectable<ConversationMemberRow>): Members
 
 export type NewConversation = Omit<ConversationRecord, 'headSeq' | 'updatedAt'>;
 
+function conversationValues(c: NewConversation) {
+  return {
+    id: c.id,
+    kind: c.kind,
+    name: c.name,
+    description: c.description,
+    tlp: c.tlp,
+    join_mode: c.joinMode,
+    listed: c.listed ? 1 : 0,
+    password_hash: c.passwordHash,
+    read_only: c.readOnly ? 1 : 0,
+    leave_allowed: c.leaveAllowed ? 1 : 0,
+    scope_kind: c.scopeKind,
+    scope_id: c.scopeId,
+    message_ttl_ms: c.messageTtlMs,
+    history_visible: c.historyVisible ? 1 : 0,
+    direct_key: c.directKey,
+    head_seq: 0,
+    created_by: c.createdBy,
+    created_at: c.createdAt,
+    updated_at: c.createdAt,
+  };
+}
+
 export async function insertConversation(db: Db, c: NewConversation): Promise<void> {
-  await db
-    .insertInto('conversations')
-    .values({
-      id: c.id,
-      kind: c.kind,
-      name: c.name,
-      description: c.description,
-      tlp: c.tlp,
-      join_mode: c.joinMode,
-      listed: c.listed ? 1 : 0,
-      password_hash: c.passwordHash,
-      read_only: c.readOnly ? 1 : 0,
-      leave_allowed: c.leaveAllowed ? 1 : 0,
-      scope_kind: c.scopeKind,
-      scope_id: c.scopeId,
-      message_ttl_ms: c.messageTtlMs,
-      history_visible: c.historyVisible ? 1 : 0,
-      direct_key: c.directKey,
-      head_seq: 0,
-      created_by: c.createdBy,
-      created_at: c.createdAt,
-      updated_at: c.createdAt,
-    })
-    .execute();
+  await db.insertInto('conversations').values(conversationValues(c)).execute();
 }
 
 export async function findConversation(db: Db, id: string): Promise<ConversationRecord | undefined> {
@@ -293,6 +294,20 @@ export async function advanceLastRead(
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** The membership columns selected next to a conversation's (`conversation_members as m`). */
+export const MEMBERSHIP_COLUMNS = [
+  'm.conversation_id',
+  'm.user_id',
+  'm.role',
+  'm.joined_at',
+  'm.visible_from_seq',
+  'm.last_read_seq',
+  'm.muted',
+  'm.favourite',
+  'm.archived',
+  'm.marked_unread',
+] as const;
+
 /** A user's memberships with each conversation's head: the input of sync and of the conversation list. */
 export async function listUserConversations(
   db: Db,
@@ -304,18 +319,7 @@ export async function listUserConversations(
     .selectFrom('conversation_members as m')
     .innerJoin('conversations as c', 'c.id', 'm.conversation_id')
     .selectAll('c')
-    .select([
-      'm.conversation_id',
-      'm.user_id',
-      'm.role',
-      'm.joined_at',
-      'm.visible_from_seq',
-      'm.last_read_seq',
-      'm.muted',
-      'm.favourite',
-      'm.archived',
-      'm.marked_unread',
-    ])
+    .select(MEMBERSHIP_COLUMNS)
     .where('m.user_id', '=', userId)
     .execute();
   return rows.map((row) => ({ membership: rowToMembership(row), conversation: rowToConversation(row) }));
@@ -343,27 +347,7 @@ export async function lockConversation(
 export async function insertDirectConversation(db: Db, c: NewConversation): Promise<boolean> {
   const result = await db
     .insertInto('conversations')
-    .values({
-      id: c.id,
-      kind: c.kind,
-      name: c.name,
-      description: c.description,
-      tlp: c.tlp,
-      join_mode: c.joinMode,
-      listed: c.listed ? 1 : 0,
-      password_hash: c.passwordHash,
-      read_only: c.readOnly ? 1 : 0,
-      leave_allowed: c.leaveAllowed ? 1 : 0,
-      scope_kind: c.scopeKind,
-      scope_id: c.scopeId,
-      message_ttl_ms: c.messageTtlMs,
-      history_visible: c.historyVisible ? 1 : 0,
-      direct_key: c.directKey,
-      head_seq: 0,
-      created_by: c.createdBy,
-      created_at: c.createdAt,
-      updated_at: c.createdAt,
-    })
+    .values(conversationValues(c))
     .onConflict((oc) => oc.column('direct_key').doNothing())
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
