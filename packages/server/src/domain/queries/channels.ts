@@ -10,7 +10,6 @@ import type {
 import type { ConversationRecord } from '../../storage/repositories/conversations.js';
 import {
   countMembers,
-  listChannelMembers,
   listChannelRequests,
   listDirectoryChannels,
 } from '../../storage/repositories/channels.js';
@@ -18,6 +17,7 @@ import type { Db } from '../../storage/repositories/users.js';
 import { accessConversationAsMember, isManager, type ConversationAccess } from '../access/conversations.js';
 import type { Actor } from '../actor.js';
 import { DomainError, forbidden, notFound } from '../errors.js';
+import { listMembersWithUsers } from '../../storage/repositories/conversation-lists.js';
 import type { Services } from '../services.js';
 import { isNetworkMember } from '../tlp.js';
 
@@ -140,8 +140,15 @@ export async function listMembersOfChannel(
   conversationId: string,
 ): Promise<ChannelMembersResponse> {
   await accessChannelAsMember(services.db, actor, conversationId);
-  const members = await listChannelMembers(services.db, conversationId);
-  return { members: members.map((m) => ({ ...m })) };
+  const members = await listMembersWithUsers(services.db, conversationId);
+  return {
+    members: members.map(({ userId, displayName, role, joinedAt }) => ({
+      userId,
+      displayName,
+      role,
+      joinedAt,
+    })),
+  };
 }
 
 /** Requests to join a closed channel, for its managers. */

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { MemberRole, TimestampMs, UserId } from '@enlets/protocol';
+import type { TimestampMs, UserId } from '@enlets/protocol';
 import { rowToConversation, type ConversationRecord } from './conversations.js';
 import type { Db } from './users.js';
 
@@ -84,33 +84,6 @@ export async function countMembers(db: Db, conversationId: string): Promise<numb
     .where('conversation_id', '=', conversationId)
     .executeTakeFirstOrThrow();
   return Number(row.n);
-}
-
-export interface ChannelMemberRecord {
-  readonly userId: UserId;
-  readonly displayName: string;
-  readonly role: MemberRole;
-  readonly joinedAt: TimestampMs;
-}
-
-export async function listChannelMembers(
-  db: Db,
-  conversationId: string,
-): Promise<readonly ChannelMemberRecord[]> {
-  const rows = await db
-    .selectFrom('conversation_members as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['m.user_id', 'u.display_name', 'm.role', 'm.joined_at'])
-    .where('m.conversation_id', '=', conversationId)
-    .orderBy('m.joined_at')
-    .orderBy('m.user_id')
-    .execute();
-  return rows.map((r) => ({
-    userId: r.user_id as UserId,
-    displayName: r.display_name,
-    role: r.role as MemberRole,
-    joinedAt: r.joined_at,
-  }));
 }
 
 /** Records a request to join a closed channel; false when one is waiting already. */
