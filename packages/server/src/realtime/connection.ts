@@ -28,7 +28,7 @@ export interface ConnectionLimits {
 interface BufferedEvent {
   readonly conversationId: string;
   readonly seq: number;
-  readonly data: string;
+  readonly data: Buffer;
 }
 
 export type ConnectionState = 'anonymous' | 'authenticating' | 'ready' | 'closed';
@@ -100,13 +100,15 @@ export class Connection {
    * Sends a text frame unless the client's queue would pass the limit: then the client is disconnected with
    * 4408 (it must reconnect and sync). False when nothing was sent.
    */
-  send(data: string): boolean {
+  send(data: string | Buffer): boolean {
     if (!this.open) return false;
-    if (this.ws.bufferedAmount + Buffer.byteLength(data) > this.limits.maxBufferedBytes) {
+    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+    if (this.ws.bufferedAmount + size > this.limits.maxBufferedBytes) {
       this.close(4408, 'send queue overflow: read faster, then reconnect and sync');
       return false;
     }
-    this.ws.send(data);
+    // A Buffer goes out as is (a text frame): fan-out encodes an event once, not once per recipient.
+    this.ws.send(data, { binary: false });
     return true;
   }
 
@@ -115,7 +117,7 @@ export class Connection {
   }
 
   /** A live event (serialised once for all its recipients): held back during a sync, sent otherwise. */
-  deliverEvent(conversationId: string, seq: number, data: string): void {
+  deliverEvent(conversationId: string, seq: number, data: Buffer): void {
     if (this.#syncBuffer !== undefined) {
       if (this.#syncBuffer.length >= MAX_SYNC_BUFFER) {
         this.#syncOverflow = true;

@@ -410,22 +410,22 @@ export class RealtimeGateway {
     switch (message.type) {
       case 'event.created': {
         const { conversationId, seq } = message.event;
-        let data: string | undefined;
+        let data: Buffer | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
           if (connections === undefined) continue;
-          // Serialised once, sent as the same string to every recipient connection.
-          data ??= JSON.stringify({ type: 'event', event: message.event });
+          // Serialised and UTF-8 encoded once, sent as the same bytes to every recipient connection.
+          data ??= Buffer.from(JSON.stringify({ type: 'event', event: message.event }));
           for (const conn of connections) conn.deliverEvent(conversationId, seq, data);
         }
         return;
       }
       case 'ephemeral': {
-        let data: string | undefined;
+        let data: Buffer | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
           if (connections === undefined) continue;
-          data ??= JSON.stringify(message.frame);
+          data ??= Buffer.from(JSON.stringify(message.frame));
           for (const conn of connections) conn.send(data);
         }
         return;
