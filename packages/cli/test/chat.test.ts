@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import {
   connect,
@@ -15,41 +14,7 @@ import type { EventRangeResponse, SendEventAck } from '@enlets/protocol';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation, newClientId, payload } from '../../server/test/helpers/conversations.js';
-
-const ROOT = new URL('../../..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function spawnCli(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ENLETS_LOG_LEVEL: 'warn', ...env };
-  delete childEnv['NODE_TEST_CONTEXT'];
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function collect(child: ChildProcess): { out: () => string; err: () => string; done: Promise<CliResult> } {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const done = new Promise<CliResult>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-  return { out: () => stdout, err: () => stderr, done };
-}
-
-function runCli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
-  return collect(spawnCli(args, env)).done;
-}
+import { collect, runCli, spawnCli } from './run-cli.js';
 
 /**
  * A TCP forwarder on a fixed port in front of the server: `down()` closes it (connections are refused, as with

@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, existsSync, readFileSync } from 'node:fs';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -10,39 +9,9 @@ import { createTestDatabase, DIALECTS, type TestDatabase } from '../../server/te
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
 import { totpCode } from '../../server/src/lib/totp.js';
+import { runCli, spawnCli } from './run-cli.js';
 
-const ROOT = new URL('../../..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 const ADMIN_PASSWORD = 'a long and unusual passphrase';
-
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function spawnCli(args: readonly string[], env: Readonly<Record<string, string>>): ChildProcess {
-  const childEnv: Record<string, string | undefined> = { ...process.env, ENLETS_LOG_LEVEL: 'warn', ...env };
-  // The child must not see the test runner's own context (it would run as a test file).
-  delete childEnv['NODE_TEST_CONTEXT'];
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], {
-    cwd: ROOT,
-    env: childEnv,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-function runCli(args: readonly string[], env: Readonly<Record<string, string>>): Promise<CliResult> {
-  const child = spawnCli(args, env);
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr?.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  return new Promise((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function freePort(): Promise<number> {
   const server = createNetServer();
