@@ -76,6 +76,13 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['packages/crypto/src/**'],
+    rules: zone(
+      ['@enlets/server', '@enlets/client', '@enlets/cli', 'node:*'],
+      'crypto is isomorphic (Node 20 and the browser) and knows no other ENLETS package.',
+    ),
+  },
+  {
     files: ['packages/client/src/**'],
     rules: zone(
       ['@enlets/server', '@enlets/cli', 'node:*'],
