@@ -42,3 +42,13 @@ export {
   type OutgoingEvent,
   type SessionEvents,
 } from './session.js';
+export { SecureMessenger, IdentityUnavailableError } from './e2ee/secure-messenger.js';
+export type {
+  SecureEvent,
+  SecureMessengerEvents,
+  SecureMessengerOptions,
+  SecurityWarning,
+} from './e2ee/secure-messenger.js';
+export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
+export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
+export { HttpTrustDirectory } from './e2ee/trust-directory.js';

@@ -100,8 +100,8 @@ export class Outbox {
   async enqueue(
     conversationId: string,
     request: Omit<SendEventRequest, 'clientMessageId'>,
+    clientMessageId: string = this.#newId(),
   ): Promise<PendingSend> {
-    const clientMessageId = this.#newId();
     const body: SendEventRequest = { clientMessageId, ...request };
     const entry: OutboxEntry = {
       clientMessageId,

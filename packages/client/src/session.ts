@@ -47,6 +47,8 @@ export interface OutgoingEvent {
   readonly mentions?: ReadonlyArray<UserId>;
   readonly mentionsAll?: boolean;
   readonly attachments?: ReadonlyArray<string>;
+  /** Chosen by the caller when it must know the id before the message is queued (the E2EE layer does). */
+  readonly clientMessageId?: string;
 }
 
 export interface MessengerSessionOptions {
@@ -213,7 +215,7 @@ export class MessengerSession {
       ...(event.mentionsAll === undefined ? {} : { mentionsAll: event.mentionsAll }),
       ...(event.attachments === undefined ? {} : { attachments: [...event.attachments] }),
     };
-    return this.#outbox.enqueue(conversationId, request);
+    return this.#outbox.enqueue(conversationId, request, event.clientMessageId);
   }
 
   /** One pass over the outbox now (for scripts that do not `start`): see `FlushResult`. */

@@ -1,7 +1,7 @@
 import { EnletsApiError } from '../api/http.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
 import { classifyFailure, SessionEndedError } from '../errors.js';
-import { clearTimer, setTimer, type TimerHandle } from '../runtime.js';
+import { clearTimer, setTimer, sleep, type TimerHandle } from '../runtime.js';
 import type { ClientStore } from '../store/client-store.js';
 import { CLOSE_CODES } from '@enlets/protocol';
 import type { LinkClosed, LinkHandlers, Transport, TransportLink } from './transport.js';
@@ -50,6 +50,9 @@ export class Connection {
   #wake: (() => void) | undefined;
   #timer: TimerHandle | undefined;
   readonly #liveWaiters = new Set<() => void>();
+  /** The server asked for a resume while one could not start yet (or was already running): do one more. */
+  #resyncPending = false;
+  #resyncing = false;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -136,6 +139,9 @@ export class Connection {
             closedInfo = info;
             closedBy?.(info);
           },
+          onResyncRequested: (jitterMs) => {
+            if (current()) this.#resyncSoon(jitterMs);
+          },
         });
         if (!current()) {
           link.close();
@@ -143,7 +149,10 @@ export class Connection {
         }
         this.#link = link;
         this.#setState('syncing');
+        this.#resyncPending = false;
         await this.#syncAll(link);
+        // A resync asked for while this one ran may cover what it read too early.
+        while (this.#takeResyncRequest() && current()) await this.#syncAll(link);
         if (!current()) return;
         attempt = 0;
         this.#setState('live');
@@ -167,6 +176,36 @@ export class Connection {
       this.#setState('backoff');
       await this.#wait(backoffDelay(attempt, this.#backoff, this.#random));
     }
+  }
+
+  /**
+   * The server may have failed to push some live events (its cluster bus was away): resume again from the
+   * stored token after a random delay below `jitterMs` (so a whole server's devices do not ask at once). While
+   * not live, the resume under way is simply repeated. A resume that fails drops the link: the reconnect resumes.
+   */
+  #resyncSoon(jitterMs: number): void {
+    this.#resyncPending = true;
+    const link = this.#link;
+    if (this.#state !== 'live' || this.#resyncing || link === undefined) return;
+    this.#resyncing = true;
+    const run = async (): Promise<void> => {
+      await sleep(Math.floor(this.#random() * jitterMs));
+      while (this.#link === link && this.#state === 'live' && this.#takeResyncRequest()) {
+        await this.#syncAll(link);
+      }
+    };
+    run()
+      .catch(() => link.close())
+      .finally(() => {
+        this.#resyncing = false;
+      });
+  }
+
+  /** Whether a resume was asked for since the last one started (and forgets the request). */
+  #takeResyncRequest(): boolean {
+    const pending = this.#resyncPending;
+    this.#resyncPending = false;
+    return pending;
   }
 
   /** Resumes until the server has nothing more, storing each token only after its events were applied. */

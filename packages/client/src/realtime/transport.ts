@@ -21,6 +21,11 @@ export interface LinkHandlers {
   onEvent(event: ConversationEvent): Promise<void>;
   /** The link ended on its own (server close, network loss, a failed event). Called at most once. */
   onClosed(closed: LinkClosed): void;
+  /**
+   * The server says live events may have been missed (its cluster bus was away): resume from the stored token
+   * again, after a random delay below `jitterMs`. Must not wait for that resume (it answers on this link).
+   */
+  onResyncRequested(jitterMs: number): void;
 }
 
 /** One authenticated connection to the server. */

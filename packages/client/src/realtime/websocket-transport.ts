@@ -1,5 +1,5 @@
 import type { SendEventAck, ServerFrame } from '@enlets/protocol';
-import { CLOSE_CODES, isErrorCode, REALTIME_PATH } from '@enlets/protocol';
+import { CLOSE_CODES, isErrorCode, MAX_DELIVERED_POSITIONS, REALTIME_PATH } from '@enlets/protocol';
 import { EnletsApiError } from '../api/http.js';
 import { SessionEndedError } from '../errors.js';
 import { clearTimer, setTimer, type TimerHandle } from '../runtime.js';
@@ -31,6 +31,11 @@ export interface WebSocketTransportOptions {
   readonly requestTimeoutMs?: number;
   /** Send a `ping` frame after this much silence; close the link after twice as much. */
   readonly heartbeatMs?: number;
+  /**
+   * How often the device tells the server how far it stored each conversation (`delivered` frames, one per
+   * interval whatever the number of events, so a busy conversation costs one frame, not one per event).
+   */
+  readonly deliveredReportMs?: number;
 }
 
 const OPEN = 1;
@@ -68,6 +73,7 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
   const requestTimeoutMs = options.requestTimeoutMs ?? 20_000;
   const heartbeatMs = options.heartbeatMs ?? 25_000;
+  const deliveredReportMs = options.deliveredReportMs ?? 1_000;
   const socket = new options.WebSocket(realtimeUrl(options.baseUrl));
   const acks = new Map<string, Pending<SendEventAck>>();
   const syncs = new Map<string, Pending<SyncBatch>>();
@@ -77,6 +83,9 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
   let lastFrameAt = Date.now();
   let heartbeat: TimerHandle | undefined;
   let chain: Promise<void> = Promise.resolve();
+  /** Highest applied seq per conversation, not reported yet. */
+  const stored = new Map<string, number>();
+  let deliveredTimer: TimerHandle | undefined;
 
   return new Promise<TransportLink>((resolveOpen, rejectOpen) => {
     const handshake = setTimer(() => {
@@ -88,6 +97,8 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
       ended = true;
       clearTimer(handshake);
       clearTimer(heartbeat);
+      // What was not reported yet is implied by the next resume from the stored token.
+      clearTimer(deliveredTimer);
       const error = new EnletsApiError(0, 'NETWORK', `realtime link closed (${String(closed.code)})`);
       for (const pending of [...acks.values(), ...syncs.values()]) {
         clearTimer(pending.timer);
@@ -170,6 +181,7 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
           return;
         case 'event':
           await handlers.onEvent(frame.event);
+          noteStored(frame.event.conversationId, frame.event.seq);
           return;
         case 'synced':
           settle(syncs, frame.requestId, {
@@ -192,11 +204,36 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
           settle(syncs, frame.requestId, error);
           return;
         }
+        case 'resync':
+          handlers.onResyncRequested(frame.jitterMs);
+          return;
         case 'typing':
         case 'presence':
+        case 'presences':
         case 'receipt':
+        case 'delivered':
+        case 'join.requested':
+        case 'join.decided':
         case 'pong':
           return;
+      }
+    }
+
+    /** An event is applied (stored): the server learns it with the next report. */
+    function noteStored(conversationId: string, seq: number): void {
+      if ((stored.get(conversationId) ?? 0) >= seq) return;
+      stored.set(conversationId, seq);
+      deliveredTimer ??= setTimer(reportDelivered, deliveredReportMs);
+    }
+
+    function reportDelivered(): void {
+      deliveredTimer = undefined;
+      if (ended || socket.readyState !== OPEN) return;
+      const positions = [...stored].map(([conversationId, seq]) => ({ conversationId, seq }));
+      stored.clear();
+      for (let i = 0; i < positions.length; i += MAX_DELIVERED_POSITIONS) {
+        const chunk = positions.slice(i, i + MAX_DELIVERED_POSITIONS);
+        socket.send(JSON.stringify({ type: 'delivered', positions: chunk }));
       }
     }
 

@@ -1,0 +1,124 @@
+import type { TrustRecord, TrustStorage } from '@enlets/crypto';
+
+/** What this device decrypted (or wrote itself) for one event, kept so it is never decrypted twice. */
+export interface StoredContent {
+  /** The plaintext, or null when the event could not be read (see `status`). */
+  readonly content: Uint8Array | null;
+  readonly status: ContentStatus;
+  /** Why an event is unreadable, for people. */
+  readonly reason?: string;
+}
+
+/**
+ * `decrypted`: read with the group's keys and its MLS sender matched the event's sender. `own`: written on this
+ * device. `unavailable`: sent before this device joined (history is off) or with keys it never had.
+ * `refused`: the message failed a check (forged sender, tampered bytes): shown as a warning, never as content.
+ */
+export type ContentStatus = 'decrypted' | 'own' | 'unavailable' | 'refused';
+
+/**
+ * The device's secrets and what it decrypted, across restarts: its identity key, its MLS device keys, the state
+ * of each group, the private parts of its KeyPackages, the trust records of other users, the content of each
+ * event and how far each conversation was decrypted. Byte values are opaque to the store; an implementation
+ * must make each call atomic (IndexedDB in the browser, a 0600 file for the CLI, memory in tests).
+ */
+export interface E2eeStore extends TrustStorage {
+  getSecret(name: 'identity' | 'device'): Promise<Uint8Array | undefined>;
+  putSecret(name: 'identity' | 'device', bytes: Uint8Array): Promise<void>;
+
+  getGroup(conversationId: string): Promise<Uint8Array | undefined>;
+  putGroup(conversationId: string, bytes: Uint8Array): Promise<void>;
+  deleteGroup(conversationId: string): Promise<void>;
+
+  /** Private KeyPackages by their ref (hex), as `exportLocalKeyPackage` wrote them. */
+  listKeyPackages(): Promise<ReadonlyArray<{ readonly refHex: string; readonly bytes: Uint8Array }>>;
+  putKeyPackage(refHex: string, bytes: Uint8Array): Promise<void>;
+  deleteKeyPackage(refHex: string): Promise<void>;
+
+  getContent(conversationId: string, seq: number): Promise<StoredContent | undefined>;
+  putContent(conversationId: string, seq: number, content: StoredContent): Promise<void>;
+  /** Content this device wrote, waiting for the seq its acknowledgement will give it. */
+  putOwnPending(clientMessageId: string, content: Uint8Array): Promise<void>;
+  takeOwnPending(clientMessageId: string): Promise<Uint8Array | undefined>;
+
+  /** Every event up to this seq has been through the decryption pipeline. */
+  getDecryptedUpTo(conversationId: string): Promise<number>;
+  setDecryptedUpTo(conversationId: string, seq: number): Promise<void>;
+}
+
+/** Keeps everything in memory: for tests and short-lived scripts (everything is lost on exit). */
+export class MemoryE2eeStore implements E2eeStore {
+  readonly #secrets = new Map<string, Uint8Array>();
+  readonly #groups = new Map<string, Uint8Array>();
+  readonly #keyPackages = new Map<string, Uint8Array>();
+  readonly #contents = new Map<string, StoredContent>();
+  readonly #ownPending = new Map<string, Uint8Array>();
+  readonly #decryptedUpTo = new Map<string, number>();
+  readonly #trust = new Map<string, TrustRecord>();
+
+  getSecret(name: 'identity' | 'device'): Promise<Uint8Array | undefined> {
+    return Promise.resolve(copy(this.#secrets.get(name)));
+  }
+  putSecret(name: 'identity' | 'device', bytes: Uint8Array): Promise<void> {
+    this.#secrets.set(name, Uint8Array.from(bytes));
+    return Promise.resolve();
+  }
+  getGroup(conversationId: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(copy(this.#groups.get(conversationId)));
+  }
+  putGroup(conversationId: string, bytes: Uint8Array): Promise<void> {
+    this.#groups.set(conversationId, Uint8Array.from(bytes));
+    return Promise.resolve();
+  }
+  deleteGroup(conversationId: string): Promise<void> {
+    this.#groups.delete(conversationId);
+    return Promise.resolve();
+  }
+  listKeyPackages(): Promise<ReadonlyArray<{ readonly refHex: string; readonly bytes: Uint8Array }>> {
+    return Promise.resolve(
+      [...this.#keyPackages].map(([refHex, bytes]) => ({ refHex, bytes: Uint8Array.from(bytes) })),
+    );
+  }
+  putKeyPackage(refHex: string, bytes: Uint8Array): Promise<void> {
+    this.#keyPackages.set(refHex, Uint8Array.from(bytes));
+    return Promise.resolve();
+  }
+  deleteKeyPackage(refHex: string): Promise<void> {
+    this.#keyPackages.delete(refHex);
+    return Promise.resolve();
+  }
+  getContent(conversationId: string, seq: number): Promise<StoredContent | undefined> {
+    return Promise.resolve(this.#contents.get(`${conversationId}:${String(seq)}`));
+  }
+  putContent(conversationId: string, seq: number, content: StoredContent): Promise<void> {
+    this.#contents.set(`${conversationId}:${String(seq)}`, content);
+    return Promise.resolve();
+  }
+  putOwnPending(clientMessageId: string, content: Uint8Array): Promise<void> {
+    this.#ownPending.set(clientMessageId, Uint8Array.from(content));
+    return Promise.resolve();
+  }
+  takeOwnPending(clientMessageId: string): Promise<Uint8Array | undefined> {
+    const content = this.#ownPending.get(clientMessageId);
+    this.#ownPending.delete(clientMessageId);
+    return Promise.resolve(content);
+  }
+  getDecryptedUpTo(conversationId: string): Promise<number> {
+    return Promise.resolve(this.#decryptedUpTo.get(conversationId) ?? 0);
+  }
+  setDecryptedUpTo(conversationId: string, seq: number): Promise<void> {
+    this.#decryptedUpTo.set(conversationId, seq);
+    return Promise.resolve();
+  }
+  load(userId: string): Promise<TrustRecord | undefined> {
+    return Promise.resolve(this.#trust.get(userId));
+  }
+  save(record: TrustRecord): Promise<void> {
+    this.#trust.set(record.userId, record);
+    return Promise.resolve();
+  }
+}
+
+function copy(bytes: Uint8Array | undefined): Uint8Array | undefined {
+  return bytes === undefined ? undefined : Uint8Array.from(bytes);
+}

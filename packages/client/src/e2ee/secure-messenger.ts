@@ -1,0 +1,620 @@
+import {
+  createMlsDevice,
+  decodeDeviceList,
+  encodeDeviceList,
+  exportLocalKeyPackage,
+  fromBase64Url,
+  IdentityKeyPair,
+  importLocalKeyPackage,
+  isMlsSuiteName,
+  nextDeviceList,
+  peekMlsEpoch,
+  restoreMlsDevice,
+  SecretBytes,
+  signDeviceList,
+  toBase64Url,
+  TrustStore,
+  verifyDeviceList,
+  type AuthenticationFailure,
+  type CommitBundle,
+  type LocalKeyPackage,
+  type MlsDevice,
+  type MlsGroup,
+} from '@enlets/crypto';
+import type {
+  ClaimKeyPackagesResponse,
+  ConversationDetail,
+  ConversationEvent,
+  E2eeConfig,
+  KeyPackageCount,
+  MlsGroupInfoResponse,
+  PendingWelcomesResponse,
+  SubmitCommitResponse,
+  UserDevicesResponse,
+} from '@enlets/protocol';
+import { EnletsApiError } from '../api/http.js';
+import { base64ToBytes } from '../base64.js';
+import { Emitter } from '../emitter.js';
+import type { PendingSend } from '../outbox.js';
+import { randomUuid } from '../runtime.js';
+import type { MessengerSession, OutgoingEvent } from '../session.js';
+import type { ContentStatus, E2eeStore } from './e2ee-store.js';
+import { HttpTrustDirectory } from './trust-directory.js';
+
+/** One event of a conversation as the app shows it: the event's metadata and, for messages, the plaintext. */
+export interface SecureEvent {
+  readonly event: ConversationEvent;
+  /** The decrypted content; null for system events, handshakes and unreadable or deleted messages. */
+  readonly content: Uint8Array | null;
+  readonly status: ContentStatus | 'system' | 'handshake' | 'deleted';
+  readonly reason?: string;
+}
+
+/** Something the user must see: a refused message or handshake, a device that failed authentication. */
+export interface SecurityWarning {
+  readonly conversationId: string;
+  readonly seq?: number;
+  readonly reason: string;
+  readonly failures: readonly AuthenticationFailure[];
+}
+
+export interface SecureMessengerEvents {
+  /** Every event of every conversation, once and in seq order, with its plaintext when it has one. */
+  event: SecureEvent;
+  warning: SecurityWarning;
+}
+
+export interface SecureMessengerOptions {
+  readonly session: MessengerSession;
+  readonly store: E2eeStore;
+  readonly userId: string;
+  /** This device: the id of the signed-in session (`LoginResponse.sessionId`). */
+  readonly deviceId: string;
+  /** One-time KeyPackages kept on the server (refilled when fewer than half are left). */
+  readonly keyPackagePool?: number;
+}
+
+/** This device has no identity key, but the server knows one for the user: it must be restored (recovery). */
+export class IdentityUnavailableError extends Error {
+  override readonly name = 'IdentityUnavailableError';
+}
+
+const MAX_COMMIT_ATTEMPTS = 8;
+
+/**
+ * End-to-end encryption on top of a `MessengerSession` (ADR 0011): every conversation is an MLS group, this
+ * device one of its members. `send` encrypts before the outbox stores anything, so only ciphertext is ever
+ * queued, retried or sent; every received event goes through one ordered pipeline per conversation that
+ * applies handshakes, decrypts messages and checks that the MLS sender is the device the server names.
+ *
+ * How a device gets into a group: the first sender of a conversation creates it and adds every member's
+ * devices (Welcome); anyone else whose device is not in it (a new device, a newcomer) joins by external commit
+ * from the server's GroupInfo. Before encrypting, the sender removes the leaves of users who are no longer
+ * members, so nothing new is ever readable by them.
+ */
+export class SecureMessenger {
+  readonly #session: MessengerSession;
+  readonly #store: E2eeStore;
+  readonly #userId: string;
+  readonly #deviceId: string;
+  readonly #device: MlsDevice;
+  readonly #pool: number;
+  readonly #events = new Emitter<SecureMessengerEvents>();
+  readonly #groups = new Map<string, MlsGroup>();
+  /** Group operations and event handling of one conversation run one at a time, in order. */
+  readonly #chains = new Map<string, Promise<unknown>>();
+  readonly #unsubscribe: Array<() => void> = [];
+
+  private constructor(options: SecureMessengerOptions, device: MlsDevice) {
+    this.#session = options.session;
+    this.#store = options.store;
+    this.#userId = options.userId;
+    this.#deviceId = options.deviceId;
+    this.#device = device;
+    this.#pool = options.keyPackagePool ?? 20;
+    this.#unsubscribe.push(
+      this.#session.on('event', (event) => {
+        void this.#inOrder(event.conversationId, () => this.#handle(event));
+      }),
+      this.#session.on('ack', ({ ack }) => {
+        void this.#inOrder(ack.conversationId, () => this.#ownAcknowledged(ack.clientMessageId, ack));
+      }),
+    );
+  }
+
+  /**
+   * Opens this device's end-to-end encryption: loads (or on the user's first device creates and registers) the
+   * identity key, loads or creates the device's MLS keys, lists the device in the user's signed device list and
+   * tops up its KeyPackages on the server. Call before `session.start()` so no event passes unprocessed.
+   */
+  static async open(options: SecureMessengerOptions): Promise<SecureMessenger> {
+    const http = options.session.http;
+    const config = await http.get<E2eeConfig>('/e2ee/config');
+    if (!isMlsSuiteName(config.cipherSuite))
+      throw new Error(`the server's cipher suite ${config.cipherSuite} is not supported by this client`);
+    const identity = await loadOrCreateIdentity(options);
+    const trust = new TrustStore(options.store, new HttpTrustDirectory(http));
+    const savedDevice = await options.store.getSecret('device');
+    const device =
+      savedDevice === undefined
+        ? await createMlsDevice({
+            userId: options.userId,
+            deviceId: options.deviceId,
+            suite: config.cipherSuite,
+            identity,
+            trust,
+          })
+        : await restoreMlsDevice(new SecretBytes(savedDevice), trust);
+    if (savedDevice === undefined) await options.store.putSecret('device', device.save().exposeBytes());
+    const messenger = new SecureMessenger(options, device);
+    await messenger.#publishDevice(identity);
+    await messenger.#topUpKeyPackages();
+    return messenger;
+  }
+
+  on<K extends keyof SecureMessengerEvents>(
+    type: K,
+    listener: (payload: SecureMessengerEvents[K]) => void,
+  ): () => void {
+    return this.#events.on(type, listener);
+  }
+
+  get deviceId(): string {
+    return this.#deviceId;
+  }
+
+  /**
+   * Encrypts `content` for the conversation's current members and queues it in the outbox. Resolves once the
+   * ciphertext is stored (it survives a restart); `acknowledged` settles when the server has it.
+   */
+  send(
+    conversationId: string,
+    content: Uint8Array,
+    meta: Omit<OutgoingEvent, 'payload' | 'clientMessageId'> = {},
+  ): Promise<PendingSend> {
+    return this.#inOrder(conversationId, async () => {
+      const group = await this.#readyToSend(conversationId);
+      const payload = await group.encrypt(content);
+      await this.#saveGroup(group);
+      const clientMessageId = randomUuid();
+      await this.#store.putOwnPending(clientMessageId, content);
+      return this.#session.send(conversationId, { ...meta, payload, clientMessageId });
+    });
+  }
+
+  /**
+   * Makes sure this device is in the conversation's group (joining by Welcome or external commit, or creating
+   * the group), so it can read what is sent from now on. A new device calls it for each of its conversations.
+   */
+  ensureJoined(conversationId: string): Promise<void> {
+    return this.#inOrder(conversationId, async () => {
+      await this.#readyToSend(conversationId);
+    });
+  }
+
+  /** Joins every conversation this device was added to while away (Welcomes waiting on the server). */
+  async acceptWelcomes(): Promise<number> {
+    const { welcomes } = await this.#session.http.get<PendingWelcomesResponse>('/e2ee/welcomes');
+    let joined = 0;
+    for (const pending of welcomes) {
+      const ok = await this.#inOrder(pending.conversationId, async () => {
+        const existing = await this.#group(pending.conversationId);
+        if (existing?.active === true && existing.epoch >= BigInt(pending.epoch)) return false;
+        const keyPackages = await this.#localKeyPackages();
+        try {
+          const { group, keyPackage } = await this.#device.joinFromWelcome(
+            fromBase64Url(pending.welcome),
+            keyPackages,
+          );
+          if (!keyPackage.lastResort) await this.#store.deleteKeyPackage(keyPackage.refHex);
+          await this.#adopt(group);
+          return true;
+        } catch (error) {
+          this.#warn(pending.conversationId, undefined, `A Welcome was refused: ${describe(error)}`, error);
+          return false;
+        }
+      });
+      await this.#session.http.delete(`/e2ee/welcomes/${pending.id}`);
+      if (ok) joined++;
+    }
+    if (joined > 0) await this.#topUpKeyPackages();
+    return joined;
+  }
+
+  /** Stops listening to the session (the store keeps everything). */
+  close(): void {
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+  }
+
+  // ---- sending side -------------------------------------------------------------------------------------
+
+  /** The conversation's group with this device in it, without leaves of former members, ready to encrypt. */
+  async #readyToSend(conversationId: string): Promise<MlsGroup> {
+    let group = await this.#group(conversationId);
+    if (group?.active !== true) {
+      await this.#acceptWelcomesFor(conversationId);
+      group = await this.#group(conversationId);
+    }
+    group ??= await this.#joinOrCreate(conversationId);
+    const detail = await this.#session.http.get<ConversationDetail>(
+      `/conversations/${encodeURIComponent(conversationId)}`,
+    );
+    const memberIds = new Set(detail.members.map((m) => m.userId as string));
+    const formerLeaves = group.members().filter((m) => !memberIds.has(m.userId));
+    if (formerLeaves.length > 0) {
+      group = await this.#commit(conversationId, (g) =>
+        g.removeMembers(formerLeaves.map((m) => ({ leafIndex: m.leafIndex }))),
+      );
+    }
+    if (group.updateRequired) group = await this.#commit(conversationId, (g) => g.selfUpdate());
+    return group;
+  }
+
+  /** Welcomes for this one conversation, handled inside its chain (the caller holds it). */
+  async #acceptWelcomesFor(conversationId: string): Promise<void> {
+    const { welcomes } = await this.#session.http.get<PendingWelcomesResponse>('/e2ee/welcomes');
+    for (const pending of welcomes.filter((w) => w.conversationId === conversationId)) {
+      try {
+        const { group, keyPackage } = await this.#device.joinFromWelcome(
+          fromBase64Url(pending.welcome),
+          await this.#localKeyPackages(),
+        );
+        if (!keyPackage.lastResort) await this.#store.deleteKeyPackage(keyPackage.refHex);
+        await this.#adopt(group);
+      } catch (error) {
+        this.#warn(conversationId, undefined, `A Welcome was refused: ${describe(error)}`, error);
+      }
+      await this.#session.http.delete(`/e2ee/welcomes/${pending.id}`);
+    }
+  }
+
+  /** Creates the conversation's group (first device) or joins the existing one by external commit. */
+  async #joinOrCreate(conversationId: string): Promise<MlsGroup> {
+    const path = `/conversations/${encodeURIComponent(conversationId)}/mls`;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      let info: MlsGroupInfoResponse | undefined;
+      try {
+        info = await this.#session.http.get<MlsGroupInfoResponse>(`${path}/group-info`);
+      } catch (error) {
+        if (!isCode(error, 'MLS_GROUP_NOT_FOUND')) throw error;
+      }
+      if (info === undefined) {
+        const group = await this.#device.createGroup(conversationId);
+        try {
+          await this.#session.http.post(`${path}/group`, { groupInfo: toBase64Url(await group.groupInfo()) });
+        } catch (error) {
+          if (isCode(error, 'MLS_GROUP_EXISTS')) continue; // another device was first: join theirs
+          throw error;
+        }
+        await this.#adopt(group);
+        return this.#addEveryone(conversationId, group);
+      }
+      const join = await this.#device.joinExternal(fromBase64Url(info.groupInfo));
+      try {
+        await this.#session.http.post<SubmitCommitResponse>(`${path}/commits`, {
+          epoch: Number(join.epoch),
+          commit: toBase64Url(join.commit),
+          groupInfo: toBase64Url(join.groupInfo),
+        });
+      } catch (error) {
+        if (isCode(error, 'MLS_EPOCH_MISMATCH')) continue; // the group moved on: fetch its new GroupInfo
+        throw error;
+      }
+      const group = join.confirm();
+      await this.#adopt(group);
+      return group;
+    }
+    throw new Error('could not join the conversation: the group keeps changing');
+  }
+
+  /** The creator adds the devices of every member (its own other devices included). */
+  async #addEveryone(conversationId: string, group: MlsGroup): Promise<MlsGroup> {
+    const detail = await this.#session.http.get<ConversationDetail>(
+      `/conversations/${encodeURIComponent(conversationId)}`,
+    );
+    const userIds = [...new Set(detail.members.map((m) => m.userId as string))];
+    if (userIds.length === 0) return group;
+    const { keyPackages } = await this.#session.http.post<ClaimKeyPackagesResponse>(
+      '/e2ee/key-packages/claim',
+      { userIds },
+    );
+    if (keyPackages.length === 0) return group;
+    return this.#commit(conversationId, (g) =>
+      g.addMembers(keyPackages.map((k) => fromBase64Url(k.keyPackage))),
+    );
+  }
+
+  /**
+   * Makes a commit and has the server accept it; adopts it only then. On MLS_EPOCH_MISMATCH (another device
+   * committed first) it applies the commits it missed from the log and makes the commit again.
+   */
+  async #commit(conversationId: string, make: (group: MlsGroup) => Promise<CommitBundle>): Promise<MlsGroup> {
+    const path = `/conversations/${encodeURIComponent(conversationId)}/mls/commits`;
+    for (let attempt = 0; attempt < MAX_COMMIT_ATTEMPTS; attempt++) {
+      const group = await this.#group(conversationId);
+      if (group?.active !== true) throw new Error('this device is not in the conversation');
+      const bundle = await make(group);
+      try {
+        await this.#session.http.post<SubmitCommitResponse>(path, {
+          epoch: Number(bundle.epoch),
+          commit: toBase64Url(bundle.commit),
+          groupInfo: toBase64Url(bundle.groupInfo),
+          ...(bundle.welcome === undefined ? {} : { welcome: toBase64Url(bundle.welcome) }),
+        });
+      } catch (error) {
+        group.discardCommit();
+        if (!isCode(error, 'MLS_EPOCH_MISMATCH')) throw error;
+        await this.#catchUp(conversationId, group);
+        continue;
+      }
+      group.confirmCommit();
+      await this.#saveGroup(group);
+      return group;
+    }
+    throw new Error('could not commit: the group keeps changing');
+  }
+
+  /** Applies the commits of the log this device has not seen yet (after losing a commit race). */
+  async #catchUp(conversationId: string, group: MlsGroup): Promise<void> {
+    const events = await this.#session.history(conversationId, { limit: 200 });
+    for (const event of events) {
+      if (event.kind !== 'mls.commit' || event.payload === null) continue;
+      const bytes = base64ToBytes(event.payload);
+      const epoch = peekMlsEpoch(bytes);
+      if (epoch !== group.epoch) continue;
+      const result = await group.process(bytes);
+      if (result.kind === 'refused') this.#warn(conversationId, event.seq, result.reason, result.failures);
+    }
+    await this.#saveGroup(group);
+  }
+
+  // ---- receiving side -----------------------------------------------------------------------------------
+
+  async #handle(event: ConversationEvent): Promise<void> {
+    const { conversationId, seq } = event;
+    if (seq <= (await this.#store.getDecryptedUpTo(conversationId))) return;
+    const shown = await this.#process(event);
+    await this.#store.setDecryptedUpTo(conversationId, seq);
+    this.#events.emit('event', shown);
+  }
+
+  async #process(event: ConversationEvent): Promise<SecureEvent> {
+    const { conversationId, seq } = event;
+    if (event.kind === 'system') {
+      const details = event.system as { type?: unknown; userIds?: unknown } | null;
+      const removedMe =
+        details?.type === 'member.removed' &&
+        Array.isArray(details.userIds) &&
+        details.userIds.includes(this.#userId);
+      if (removedMe) await this.#forgetGroup(conversationId);
+      return { event, content: null, status: 'system' };
+    }
+    if (event.payload === null) return { event, content: null, status: 'deleted' };
+    const bytes = base64ToBytes(event.payload);
+    if (event.kind === 'mls.commit') {
+      await this.#applyCommit(event, bytes);
+      return { event, content: null, status: 'handshake' };
+    }
+    const stored = await this.#store.getContent(conversationId, seq);
+    if (stored !== undefined) return { event, ...stored, content: stored.content };
+    if (event.senderDeviceId === this.#deviceId) {
+      const own =
+        event.clientMessageId === null ? undefined : await this.#store.takeOwnPending(event.clientMessageId);
+      const content = own ?? null;
+      const status: ContentStatus = own === undefined ? 'unavailable' : 'own';
+      await this.#store.putContent(conversationId, seq, { content, status });
+      return { event, content, status };
+    }
+    const result = await this.#decrypt(event, bytes);
+    await this.#store.putContent(conversationId, seq, result);
+    return { event, ...result };
+  }
+
+  async #decrypt(
+    event: ConversationEvent,
+    bytes: Uint8Array,
+  ): Promise<{ content: Uint8Array | null; status: ContentStatus; reason?: string }> {
+    const group = await this.#group(event.conversationId);
+    if (group?.active !== true)
+      return { content: null, status: 'unavailable', reason: 'sent before this device joined' };
+    const epoch = peekMlsEpoch(bytes);
+    if (epoch === undefined) return this.#refuse(event, 'The message is not an MLS message.');
+    if (epoch > group.epoch)
+      return {
+        content: null,
+        status: 'unavailable',
+        reason: 'encrypted for an epoch this device has not reached',
+      };
+    const result = await group.process(bytes);
+    if (result.kind === 'refused') {
+      // Before this device joined (or keys it never had): not an attack, just unreadable.
+      if (epoch < group.epoch && result.failures.length === 0)
+        return { content: null, status: 'unavailable', reason: result.reason };
+      return this.#refuse(event, result.reason, result.failures);
+    }
+    if (result.kind !== 'application') return this.#refuse(event, 'A handshake arrived as a message.');
+    await this.#saveGroup(group);
+    // The server names the sender; MLS proves it. They must agree, or the server swapped them.
+    if (result.senderUserId !== event.senderId || result.senderDeviceId !== event.senderDeviceId)
+      return this.#refuse(event, 'The sender named by the server is not the device that wrote the message.');
+    return { content: result.bytes, status: 'decrypted' };
+  }
+
+  async #applyCommit(event: ConversationEvent, bytes: Uint8Array): Promise<void> {
+    let group = await this.#group(event.conversationId);
+    if (group?.active !== true) {
+      // A commit that adds this device stores its Welcome in the same transaction: join now, in order.
+      await this.#acceptWelcomesFor(event.conversationId);
+      group = await this.#group(event.conversationId);
+      if (group?.active !== true) return;
+    }
+    const epoch = peekMlsEpoch(bytes);
+    if (epoch === undefined) {
+      this.#warn(event.conversationId, event.seq, 'A handshake is not an MLS message.', []);
+      return;
+    }
+    if (epoch < group.epoch) return; // applied already (our own, or from before we joined)
+    if (epoch > group.epoch) {
+      this.#warn(event.conversationId, event.seq, 'A handshake for a later epoch arrived: rejoining.', []);
+      await this.#forgetGroup(event.conversationId);
+      return;
+    }
+    const result = await group.process(bytes);
+    if (result.kind === 'refused') {
+      this.#warn(event.conversationId, event.seq, result.reason, result.failures);
+      return;
+    }
+    if (result.kind === 'commit' && result.removedSelf) {
+      await this.#forgetGroup(event.conversationId);
+      return;
+    }
+    await this.#saveGroup(group);
+  }
+
+  async #ownAcknowledged(
+    clientMessageId: string,
+    ack: { conversationId: string; seq: number },
+  ): Promise<void> {
+    if ((await this.#store.getContent(ack.conversationId, ack.seq)) !== undefined) return;
+    const own = await this.#store.takeOwnPending(clientMessageId);
+    if (own !== undefined)
+      await this.#store.putContent(ack.conversationId, ack.seq, { content: own, status: 'own' });
+  }
+
+  #refuse(
+    event: ConversationEvent,
+    reason: string,
+    failures: readonly AuthenticationFailure[] = [],
+  ): { content: null; status: 'refused'; reason: string } {
+    this.#warn(event.conversationId, event.seq, reason, failures);
+    return { content: null, status: 'refused', reason };
+  }
+
+  #warn(conversationId: string, seq: number | undefined, reason: string, cause: unknown): void {
+    const failures = Array.isArray(cause) ? (cause as AuthenticationFailure[]) : failuresOf(cause);
+    this.#events.emit('warning', { conversationId, ...(seq === undefined ? {} : { seq }), reason, failures });
+  }
+
+  // ---- device and key material --------------------------------------------------------------------------
+
+  /** Lists this device in the user's signed device list (dropping devices that no longer exist). */
+  async #publishDevice(identity: IdentityKeyPair): Promise<void> {
+    const http = this.#session.http;
+    const current = await http.get<UserDevicesResponse>(`/e2ee/users/${this.#userId}/devices`);
+    const previous =
+      current.deviceList === null ? undefined : decodeDeviceList(fromBase64Url(current.deviceList));
+    if (previous !== undefined && !verifyDeviceList(previous, identity.publicKey))
+      throw new Error('the device list on the server is not signed by this identity key');
+    const entry = this.#device.deviceListEntry();
+    const live = new Set<string>([...current.liveDeviceIds, this.#deviceId]);
+    const kept = (previous?.devices ?? []).filter(
+      (d) => live.has(d.deviceId) && d.deviceId !== this.#deviceId,
+    );
+    const listed = previous?.devices.find((d) => d.deviceId === this.#deviceId);
+    const upToDate =
+      listed !== undefined &&
+      toBase64Url(listed.signatureKey) === toBase64Url(entry.signatureKey) &&
+      kept.length === (previous?.devices.length ?? 0) - 1;
+    if (upToDate) return;
+    const next = nextDeviceList(previous, this.#userId, { replace: [...kept, entry] });
+    await http.put('/e2ee/device-list', {
+      deviceList: toBase64Url(encodeDeviceList(signDeviceList(next, identity))),
+    });
+  }
+
+  /** Keeps at least half of the pool of one-time KeyPackages on the server, and a last-resort one. */
+  async #topUpKeyPackages(): Promise<void> {
+    const http = this.#session.http;
+    const count = await http.get<KeyPackageCount>('/e2ee/key-packages/count');
+    if (count.oneTime >= this.#pool / 2 && count.lastResort) return;
+    const fresh = await this.#device.generateKeyPackages(this.#pool - count.oneTime);
+    const lastResort = count.lastResort
+      ? []
+      : await this.#device.generateKeyPackages(1, { lastResort: true });
+    for (const kp of [...fresh, ...lastResort])
+      await this.#store.putKeyPackage(kp.refHex, exportLocalKeyPackage(kp).exposeBytes());
+    await http.post('/e2ee/key-packages', {
+      keyPackages: fresh.map((kp) => toBase64Url(kp.message)),
+      ...(lastResort[0] === undefined ? {} : { lastResort: toBase64Url(lastResort[0].message) }),
+    });
+  }
+
+  async #localKeyPackages(): Promise<LocalKeyPackage[]> {
+    const stored = await this.#store.listKeyPackages();
+    return Promise.all(stored.map((s) => importLocalKeyPackage(new SecretBytes(s.bytes))));
+  }
+
+  async #group(conversationId: string): Promise<MlsGroup | undefined> {
+    const cached = this.#groups.get(conversationId);
+    if (cached !== undefined) return cached;
+    const saved = await this.#store.getGroup(conversationId);
+    if (saved === undefined) return undefined;
+    const group = await this.#device.restoreGroup(new SecretBytes(saved));
+    this.#groups.set(conversationId, group);
+    return group;
+  }
+
+  async #adopt(group: MlsGroup): Promise<void> {
+    this.#groups.set(group.groupId, group);
+    await this.#saveGroup(group);
+  }
+
+  async #saveGroup(group: MlsGroup): Promise<void> {
+    await this.#store.putGroup(group.groupId, group.save().exposeBytes());
+  }
+
+  async #forgetGroup(conversationId: string): Promise<void> {
+    this.#groups.delete(conversationId);
+    await this.#store.deleteGroup(conversationId);
+  }
+
+  #inOrder<T>(conversationId: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#chains.get(conversationId) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const settled = next.catch(() => undefined);
+    this.#chains.set(conversationId, settled);
+    void settled.then(() => {
+      if (this.#chains.get(conversationId) === settled) this.#chains.delete(conversationId);
+    });
+    return next;
+  }
+}
+
+async function loadOrCreateIdentity(options: SecureMessengerOptions): Promise<IdentityKeyPair> {
+  const http = options.session.http;
+  const saved = await options.store.getSecret('identity');
+  const registered = await http.get<UserDevicesResponse>(`/e2ee/users/${options.userId}/devices`);
+  if (saved !== undefined) {
+    const identity = IdentityKeyPair.fromPrivateKey(new SecretBytes(saved));
+    if (registered.identityKey === null) {
+      await http.put('/e2ee/identity', { identityKey: toBase64Url(identity.publicKey) });
+    } else if (registered.identityKey !== toBase64Url(identity.publicKey)) {
+      throw new IdentityUnavailableError('this device holds a different identity key than the server knows');
+    }
+    return identity;
+  }
+  if (registered.identityKey !== null)
+    throw new IdentityUnavailableError(
+      'this account has an identity key on another device: restore it with the recovery passphrase',
+    );
+  const identity = IdentityKeyPair.generate();
+  await options.store.putSecret('identity', identity.exportPrivateKey().exposeBytes());
+  await http.put('/e2ee/identity', { identityKey: toBase64Url(identity.publicKey) });
+  return identity;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof EnletsApiError && error.code === code;
+}
+
+function failuresOf(error: unknown): readonly AuthenticationFailure[] {
+  if (typeof error === 'object' && error !== null && 'failures' in error) {
+    const { failures } = error;
+    if (Array.isArray(failures)) return failures as readonly AuthenticationFailure[];
+  }
+  return [];
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,185 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  MemoryE2eeStore,
+  MemoryStore,
+  MessengerSession,
+  SecureMessenger,
+  type FetchLike,
+  type SecureEvent,
+  type SecurityWarning,
+} from '@enlets/client';
+import type { SessionListResponse } from '@enlets/protocol';
+import { DIALECTS } from '../../server/test/helpers/dialects.js';
+import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
+import { createActor, newSession, type TestActor } from '../../server/test/helpers/actors.js';
+import { createConversation } from '../../server/test/helpers/conversations.js';
+import { FAST_BACKOFF, text, trackedWebSocket, utf8, waitFor } from './helpers.js';
+
+const realFetch = globalThis.fetch.bind(globalThis) as unknown as FetchLike;
+
+/** One device: a live session with end-to-end encryption, recording what it shows and warns about. */
+interface Device {
+  readonly messenger: SecureMessenger;
+  readonly session: MessengerSession;
+  readonly e2eeStore: MemoryE2eeStore;
+  readonly shown: SecureEvent[];
+  readonly warnings: SecurityWarning[];
+  readonly deviceId: string;
+  texts(conversationId: string): Array<string | null>;
+  stop(): Promise<void>;
+}
+
+for (const dialect of DIALECTS) {
+  describe(`client/e2ee: MLS through the real server [${dialect}]`, () => {
+    let server: TestServer;
+    let alice: TestActor;
+    let bob: TestActor;
+    let carol: TestActor;
+    const devices: Device[] = [];
+
+    const deviceIdOf = async (token: string): Promise<string> => {
+      const res = await server.api.get<SessionListResponse>('/api/v1/me/sessions', { token });
+      const current = res.body.sessions.find((s) => s.current);
+      assert.ok(current, 'the session lists itself');
+      return current.id;
+    };
+
+    /** `identityFrom`: another device of the same user whose identity key this one received (as recovery gives). */
+    const openDevice = async (
+      actor: TestActor,
+      token = actor.token,
+      identityFrom?: Device,
+    ): Promise<Device> => {
+      const session = new MessengerSession({
+        baseUrl: server.url,
+        token,
+        store: new MemoryStore(),
+        fetch: realFetch,
+        WebSocket: trackedWebSocket().WebSocket,
+        backoff: FAST_BACKOFF,
+      });
+      const deviceId = await deviceIdOf(token);
+      const e2eeStore = new MemoryE2eeStore();
+      const identity = await identityFrom?.e2eeStore.getSecret('identity');
+      if (identity !== undefined) await e2eeStore.putSecret('identity', identity);
+      const messenger = await SecureMessenger.open({
+        session,
+        store: e2eeStore,
+        userId: actor.id,
+        deviceId,
+        keyPackagePool: 6,
+      });
+      const shown: SecureEvent[] = [];
+      const warnings: SecurityWarning[] = [];
+      messenger.on('event', (e) => shown.push(e));
+      messenger.on('warning', (w) => warnings.push(w));
+      session.start();
+      const device: Device = {
+        messenger,
+        session,
+        e2eeStore,
+        shown,
+        warnings,
+        deviceId,
+        texts: (conversationId) =>
+          shown
+            .filter((e) => e.event.conversationId === conversationId && e.event.kind === 'message')
+            .map((e) => text(e.content)),
+        stop: async () => {
+          messenger.close();
+          await session.stop();
+        },
+      };
+      devices.push(device);
+      return device;
+    };
+
+    before(async () => {
+      server = await startTestServer(dialect);
+      // KeyPackages carry real lifetimes from the device's clock; the server checks them against its own.
+      server.clock.advance(Date.now() - server.clock.now());
+      alice = await createActor(server);
+      bob = await createActor(server);
+      carol = await createActor(server);
+    });
+    after(async () => {
+      await Promise.all(devices.map((d) => d.stop()));
+      await server.close();
+    });
+
+    it('members read each other, the server stores only ciphertext, a newcomer device joins, a removed member reads nothing new', async () => {
+      const conversationId = await createConversation(server, {
+        members: [{ id: alice.id, role: 'owner' }, { id: bob.id }, { id: carol.id }],
+      });
+      const a = await openDevice(alice);
+      const b = await openDevice(bob);
+      const c = await openDevice(carol);
+
+      const sent = await a.messenger.send(conversationId, utf8('Operation Nordlicht starts at 06:00'));
+      await sent.acknowledged;
+      for (const device of [b, c]) {
+        await waitFor(
+          () =>
+            device.texts(conversationId).includes('Operation Nordlicht starts at 06:00') ? true : undefined,
+          'the first message decrypted',
+        );
+      }
+      const received = b.shown.find((e) => e.event.kind === 'message');
+      assert.equal(received?.status, 'decrypted');
+      assert.equal(received.event.senderId, alice.id);
+      // The sender shows its own message from what it wrote, never by decrypting.
+      await waitFor(
+        () => (a.shown.some((e) => e.event.kind === 'message' && e.status === 'own') ? true : undefined),
+        'the own message shown',
+      );
+
+      // The server's copy is ciphertext: the text is nowhere in what it serves.
+      const history = await server.api.get<{ events: Array<{ payload: string | null }> }>(
+        `/api/v1/conversations/${conversationId}/events?afterSeq=0`,
+        { token: bob.token },
+      );
+      const served = JSON.stringify(history.body);
+      assert.equal(served.includes('Nordlicht'), false);
+      assert.equal(served.includes(Buffer.from('Nordlicht').toString('base64').slice(0, 10)), false);
+
+      await b.messenger.send(conversationId, utf8('Copy that, team ready'));
+      await waitFor(
+        () => (a.texts(conversationId).includes('Copy that, team ready') ? true : undefined),
+        "bob's reply decrypted by alice",
+      );
+
+      // Bob signs in on a second device: it joins by external commit and reads what follows.
+      const b2 = await openDevice(bob, await newSession(server, bob), b);
+      await b2.messenger.ensureJoined(conversationId);
+      await (
+        await a.messenger.send(conversationId, utf8('second device welcome'))
+      ).acknowledged;
+      await waitFor(
+        () => (b2.texts(conversationId).includes('second device welcome') ? true : undefined),
+        "bob's new device reads the next message",
+      );
+      assert.equal(b2.texts(conversationId).includes('Operation Nordlicht starts at 06:00'), false);
+
+      // Carol is removed: alice's next send first removes carol's leaf; carol's device cannot read it.
+      const carolState = await c.e2eeStore.getGroup(conversationId);
+      assert.ok(carolState);
+      const removal = await server.api.post(
+        `/api/v1/conversations/${conversationId}/members/${carol.id}/remove`,
+        {},
+        { token: alice.token },
+      );
+      assert.ok(removal.status < 300, `removal answered ${String(removal.status)}`);
+      await (
+        await a.messenger.send(conversationId, utf8('after carol left'))
+      ).acknowledged;
+      await waitFor(
+        () => (b.texts(conversationId).includes('after carol left') ? true : undefined),
+        'bob reads the message after the removal',
+      );
+      assert.equal(c.texts(conversationId).includes('after carol left'), false);
+
+      for (const device of [a, b, b2, c]) assert.deepEqual(device.warnings, [], 'no security warnings');
+    });
+  });
+}
