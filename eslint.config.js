@@ -90,6 +90,14 @@ export default tseslint.config(
     ),
   },
   {
+    // The browser app: DOM types come from its tsconfig (lib DOM); it talks to the server only through the SDK.
+    files: ['packages/web/src/**'],
+    rules: zone(
+      ['@enlets/server', '@enlets/cli', '@enlets/crypto', 'node:*', '**/server/**'],
+      'The web client runs in the browser and reaches the server only over HTTP/WebSocket through @enlets/client.',
+    ),
+  },
+  {
     files: ['packages/*/test/**', 'tools/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -52,3 +52,5 @@ export type {
 export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
 export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
+export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';
+export type { FileReference, MessageContent } from './e2ee/content.js';

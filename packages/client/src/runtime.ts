@@ -35,3 +35,22 @@ export function randomUuid(): string {
   if (randomUUID === undefined) throw new Error('globalThis.crypto.randomUUID is not available');
   return randomUUID.call(host.crypto);
 }
+
+interface HostText {
+  readonly TextEncoder: new () => { encode(text: string): Uint8Array };
+  readonly TextDecoder: new (
+    label: string,
+    options: { fatal: boolean },
+  ) => { decode(bytes: Uint8Array): string };
+}
+
+const text = globalThis as unknown as HostText;
+
+export function utf8Encode(value: string): Uint8Array {
+  return new text.TextEncoder().encode(value);
+}
+
+/** Strict: invalid UTF-8 throws (a TypeError) instead of turning into replacement characters. */
+export function utf8Decode(bytes: Uint8Array): string {
+  return new text.TextDecoder('utf-8', { fatal: true }).decode(bytes);
+}

@@ -4,3 +4,88 @@
  */
 export * from './credential.js';
 export * from './provider.js';
+export { SecretBytes, SecretDestroyedError, REDACTED } from './secret.js';
+export {
+  IdentityKeyPair,
+  verifyIdentitySignature,
+  IDENTITY_PUBLIC_KEY_BYTES,
+  IDENTITY_PRIVATE_KEY_BYTES,
+} from './identity.js';
+export {
+  checkDeviceListUpdate,
+  decodeDeviceList,
+  deviceListSigningInput,
+  encodeDeviceList,
+  findListedDevice,
+  listsDeviceKey,
+  nextDeviceList,
+  signDeviceList,
+  verifyDeviceList,
+  DeviceListFormatError,
+  DEVICE_LIST_VERSION,
+  MAX_DEVICE_LIST_BYTES,
+  MAX_DEVICES,
+  type DeviceList,
+  type DeviceListChange,
+  type DeviceListEntry,
+  type DeviceListRefusal,
+  type DeviceListVerdict,
+  type SignedDeviceList,
+} from './device-list.js';
+export {
+  authenticateLeaf,
+  createAuthenticationService,
+  type AuthenticationFailure,
+  type AuthenticationRule,
+  type LeafVerdict,
+  type TrustedUser,
+  type TrustLookup,
+} from './authentication.js';
+export {
+  MemoryTrustStorage,
+  TrustStore,
+  type DeviceListObservation,
+  type IdentityObservation,
+  type TrustDirectory,
+  type TrustRecord,
+  type TrustStorage,
+} from './trust-store.js';
+export {
+  exportLocalKeyPackage,
+  generateKeyPackage,
+  importLocalKeyPackage,
+  readKeyPackage,
+  KeyPackageFormatError,
+  KEY_PACKAGE_LIFETIME_SECONDS,
+  LAST_RESORT_EXTENSION_TYPE,
+  type DeviceSigningKeys,
+  type KeyPackageInfo,
+  type LocalKeyPackage,
+} from './key-packages.js';
+export { DEFAULT_MLS_SUITE, MLS_SUITES, isMlsSuiteName, mlsSuiteById, type MlsSuiteName } from './suites.js';
+export type { MlsMember } from './members.js';
+export {
+  MlsRefusedError,
+  MlsStateError,
+  SavedGroupFormatError,
+  type CommitApplied,
+  type CommitBundle,
+  type MemberSelector,
+  type MlsGroup,
+  type ProcessResult,
+} from './group.js';
+export {
+  createMlsDevice,
+  restoreMlsDevice,
+  SavedDeviceFormatError,
+  type MlsDevice,
+  type PendingExternalJoin,
+} from './device.js';
+export {
+  compareScannedSafetyNumber,
+  safetyNumber,
+  type SafetyNumber,
+  type SafetyNumberParty,
+  type ScanResult,
+} from './safety-number.js';
+export { peekMlsEpoch } from './peek.js';

@@ -42,6 +42,25 @@ export const ERROR_CODES = {
   UPLOAD_INCOMPLETE:
     'Chunks of the upload are still missing (details.missingChunks); send them, then complete again.',
   RANGE_NOT_SATISFIABLE: 'The requested byte range lies outside the blob (details.size).',
+  E2EE_IDENTITY_REQUIRED: 'Register your identity key (PUT /e2ee/identity) before uploading key packages or device lists.',
+  E2EE_IDENTITY_EXISTS: 'An identity key is registered already; it changes only through an identity reset.',
+  DEVICE_LIST_INVALID:
+    'The device list is not signed by your identity key or names another user (details.reason).',
+  DEVICE_LIST_STALE: 'The device list version is not above the stored one (details.version).',
+  KEY_PACKAGE_INVALID:
+    'A KeyPackage is malformed, of another cipher suite, expired, or its credential is not your device signed by your identity key (details.reason, details.index).',
+  MLS_INVALID_MESSAGE:
+    'The MLS bytes are malformed, of the wrong kind, or for another group or epoch (details.reason).',
+  MLS_GROUP_EXISTS: 'The conversation has an MLS group already; join it or commit to it.',
+  MLS_GROUP_NOT_FOUND: 'The conversation has no MLS group yet; its first device creates it.',
+  MLS_EPOCH_MISMATCH:
+    'Another commit was accepted at this epoch first: process the commits at details.missedSeqs, then retry at details.epoch.',
+  MLS_PROPOSAL_NOT_ALLOWED:
+    'The commit carries a proposal the Delivery Service refuses (by reference, ReInit, PSK, GroupContextExtensions, Update; details.proposal).',
+  MLS_MEMBER_NOT_ALLOWED:
+    'The commit adds, removes or is sent by a device the conversation’s membership rules do not allow (details.reason).',
+  MLS_GROUP_INFO_MISMATCH:
+    'The GroupInfo does not match the commit: epoch, group, signer or ratchet-tree leaves (details.reason).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

@@ -24,4 +24,6 @@ export * from './http/messaging.js';
 export * from './http/attachments.js';
 export * from './http/conversations.js';
 export * from './http/channels.js';
+export * from './http/deliveries.js';
+export * from './http/e2ee.js';
 export * from './realtime/frames.js';

@@ -11,11 +11,12 @@ export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
 /**
  * What an event in a conversation's log is. `message` carries content; `edit`, `reaction`, `delete`, `pin`
  * and `unpin` refer to an earlier message by its seq; `system` events are written by the server (membership
- * and settings changes) and carry readable `system` details instead of a payload.
+ * and settings changes) and carry readable `system` details instead of a payload. `mls.commit` events are
+ * written by the server too: the payload is an MLS commit it accepted (ADR 0011), in order with the messages.
  */
-export const EVENT_KINDS = ['message', 'edit', 'reaction', 'delete', 'pin', 'unpin', 'system'] as const;
+export const EVENT_KINDS = ['message', 'edit', 'reaction', 'delete', 'pin', 'unpin', 'system', 'mls.commit'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-/** The kinds a client may send (system events come only from the server). */
+/** The kinds a client may send (system and mls.commit events come only from the server). */
 export const CLIENT_EVENT_KINDS = ['message', 'edit', 'reaction', 'delete', 'pin', 'unpin'] as const;
 export type ClientEventKind = (typeof CLIENT_EVENT_KINDS)[number];
 

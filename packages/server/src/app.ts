@@ -22,6 +22,7 @@ import { registerOpenApi } from './http/openapi.js';
 import { healthRoutes, SERVER_VERSION } from './http/routes/health.js';
 import { registerApiRoutes } from './http/routes/index.js';
 import type { Access, App } from './http/types.js';
+import { registerWebClient } from './http/web-client.js';
 import { RealtimeGateway, type GatewayLimits } from './realtime/gateway.js';
 
 export interface AppDeps {
@@ -143,9 +144,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     },
     { prefix: API_PREFIX },
   );
-  app.get('/', { config: { access: 'public' }, schema: { hide: true } }, (_request, reply) =>
-    reply.redirect('/api/docs'),
-  );
+  await registerWebClient(base, { publicUrl: deps.config.publicUrl, webDir: deps.config.webDir });
   await app.ready();
 
   return {

@@ -73,6 +73,19 @@ export const PresenceFrame = StrictObject({
   text: Type.Optional(Type.String({ maxLength: 140 })),
 });
 export const PingFrame = StrictObject({ type: Type.Literal('ping'), requestId: Type.Optional(RequestId) });
+/** At most this many conversations per `delivered` frame. */
+export const MAX_DELIVERED_POSITIONS = 100;
+/**
+ * "This device has stored these conversations' events up to `seq`": the delivered state per device. No answer;
+ * the server coalesces these and moves the device's positions forward only.
+ */
+export const DeliveredFrame = StrictObject({
+  type: Type.Literal('delivered'),
+  positions: Type.Array(StrictObject({ conversationId: ConversationIdSchema, seq: Seq }), {
+    minItems: 1,
+    maxItems: MAX_DELIVERED_POSITIONS,
+  }),
+});
 
 export type ClientFrame = Static<typeof ClientFrame>;
 export const ClientFrame = Type.Union([
@@ -83,6 +96,7 @@ export const ClientFrame = Type.Union([
   TypingFrame,
   PresenceFrame,
   PingFrame,
+  DeliveredFrame,
 ]);
 
 // ---- server → client -------------------------------------------------------------------------------------
@@ -137,6 +151,63 @@ export const PongFrame = StrictObject({
   requestId: Type.Optional(RequestId),
   serverTime: TimestampMs.Schema,
 });
+/** The current presence of one's contacts, once after `ready` (changes follow as `presence` frames). */
+export const PresenceSnapshot = StrictObject({
+  type: Type.Literal('presences'),
+  users: Type.Array(
+    StrictObject({
+      userId: UserId.Schema,
+      availability: AvailabilitySchema,
+      text: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+  /** More contacts than the snapshot holds (online ones come first). */
+  truncated: Type.Boolean(),
+  at: TimestampMs.Schema,
+});
+/** Member devices that stored a conversation's events up to `seq` (coalesced; 1:1 and group conversations). */
+export const DeliveredNotice = StrictObject({
+  type: Type.Literal('delivered'),
+  conversationId: ConversationIdSchema,
+  devices: Type.Array(StrictObject({ userId: UserId.Schema, deviceId: Type.String(), seq: Seq })),
+  at: TimestampMs.Schema,
+});
+/** To a closed channel's managers: someone asks to join. */
+export const JoinRequestedNotice = StrictObject({
+  type: Type.Literal('join.requested'),
+  conversationId: ConversationIdSchema,
+  userId: UserId.Schema,
+  displayName: Type.String(),
+  requestedAt: TimestampMs.Schema,
+});
+/** To the requester and the channel's managers: a join request was approved or turned down. */
+export const JoinDecidedNotice = StrictObject({
+  type: Type.Literal('join.decided'),
+  conversationId: ConversationIdSchema,
+  userId: UserId.Schema,
+  approved: Type.Boolean(),
+  at: TimestampMs.Schema,
+});
+/**
+ * Live events may have been missed (the cluster bus was away): sync from the stored token, after a random
+ * delay below `jitterMs` so that a whole process's devices do not sync at the same instant.
+ */
+export const ResyncNotice = StrictObject({
+  type: Type.Literal('resync'),
+  reason: Type.String(),
+  jitterMs: Type.Integer({ minimum: 0 }),
+});
+/**
+ * To a user's devices: a Welcome for `deviceId` is waiting (ADR 0011); that device fetches it with
+ * GET /e2ee/welcomes. A wake-up only: a device that was offline finds it on its next listing.
+ */
+export const WelcomeNotice = StrictObject({
+  type: Type.Literal('welcome'),
+  conversationId: ConversationIdSchema,
+  deviceId: Type.String(),
+  welcomeId: Type.String(),
+  epoch: Type.Integer({ minimum: 1 }),
+});
 
 export type ServerFrame = Static<typeof ServerFrame>;
 export const ServerFrame = Type.Union([
@@ -149,4 +220,10 @@ export const ServerFrame = Type.Union([
   PresenceNotice,
   ReceiptNotice,
   PongFrame,
+  PresenceSnapshot,
+  DeliveredNotice,
+  JoinRequestedNotice,
+  JoinDecidedNotice,
+  ResyncNotice,
+  WelcomeNotice,
 ]);

@@ -12,7 +12,11 @@ export interface RedisBusOptions {
   readonly channel?: string;
   /** How long `connect` waits for Redis before the start fails. */
   readonly connectTimeoutMs?: number;
+  /** Delay before the n-th attempt to reconnect is n times this, up to 2 s (ioredis' default: 50 ms). */
+  readonly reconnectStepMs?: number;
 }
+
+const MAX_RECONNECT_DELAY_MS = 2000;
 
 /** What travels on the channel: the sender's process id, so each process can skip its own echo. */
 interface Envelope {
@@ -59,21 +63,33 @@ export class RedisBus implements EventBus {
   /** Publishes dropped because the publishing connection was down, since the last reconnect. */
   #dropped = 0;
   #lost = false;
+  /** The subscriber was among the lost connections: this process may have missed others' messages. */
+  #subscriberLost = false;
+  #recovering = false;
   #closed = false;
 
   private constructor(url: string, options: RedisBusOptions) {
     this.#log = options.log;
     this.#channel = options.channel ?? DEFAULT_BUS_CHANNEL;
     this.#where = describe(url);
+    const step = options.reconnectStepMs ?? 50;
+    const retryStrategy = (attempt: number): number => Math.min(attempt * step, MAX_RECONNECT_DELAY_MS);
     // Publishing must never queue without bound while Redis is away: a hint that cannot go now is dropped.
     this.#pub = new Redis(url, {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
+      retryStrategy,
       connectionName: `enlets-bus-${this.#origin}-pub`,
     });
-    // ioredis reconnects with backoff and subscribes again by itself (autoResubscribe).
-    this.#sub = new Redis(url, { lazyConnect: true, connectionName: `enlets-bus-${this.#origin}-sub` });
+    // ioredis reconnects with backoff; we subscribe again ourselves (not autoResubscribe) so that we know when
+    // the subscription is back, which is the moment devices may sync without missing anything.
+    this.#sub = new Redis(url, {
+      lazyConnect: true,
+      autoResubscribe: false,
+      retryStrategy,
+      connectionName: `enlets-bus-${this.#origin}-sub`,
+    });
     for (const [name, client] of [
       ['publisher', this.#pub],
       ['subscriber', this.#sub],
@@ -84,7 +100,9 @@ export class RedisBus implements EventBus {
         }
       });
       client.on('reconnecting', () => {
-        if (this.#lost || this.#closed) return;
+        if (this.#closed) return;
+        if (client === this.#sub) this.#subscriberLost = true;
+        if (this.#lost) return;
         this.#lost = true;
         this.#log.warn(
           { bus: this.#where, connection: name },
@@ -93,16 +111,41 @@ export class RedisBus implements EventBus {
         );
       });
       client.on('ready', () => {
-        if (!this.#lost || this.#closed) return;
-        if (this.#pub.status !== 'ready' || this.#sub.status !== 'ready') return;
-        this.#lost = false;
-        this.#log.warn({ bus: this.#where, droppedHints: this.#dropped }, 'cluster bus reconnected');
-        this.#dropped = 0;
+        void this.#recover();
       });
     }
     this.#sub.on('message', (channel: string, text: string) => {
       if (channel === this.#channel) this.#receive(text);
     });
+  }
+
+  /**
+   * Once both connections are back and the subscription stands again, the hints that fell through are made
+   * good: when this process's subscriber was away, its own gateways ask their devices to sync; when its
+   * publisher dropped hints, it asks the other processes' gateways to do the same.
+   */
+  async #recover(): Promise<void> {
+    if (!this.#lost || this.#closed || this.#recovering) return;
+    if (this.#pub.status !== 'ready' || this.#sub.status !== 'ready') return;
+    this.#recovering = true;
+    try {
+      const missed = this.#subscriberLost;
+      if (missed) await this.#sub.subscribe(this.#channel);
+      const dropped = this.#dropped;
+      this.#lost = false;
+      this.#subscriberLost = false;
+      this.#dropped = 0;
+      this.#log.warn({ bus: this.#where, droppedHints: dropped }, 'cluster bus reconnected');
+      if (missed) this.#deliver({ type: 'resync', reason: 'bus-reconnected' });
+      if (dropped > 0) this.#sendToOthers({ type: 'resync', reason: 'bus-hints-dropped' });
+    } catch (error) {
+      // Lost again while subscribing: the next `ready` tries again.
+      this.#log.warn({ err: error, bus: this.#where }, 'cluster bus: subscribing again failed');
+    } finally {
+      this.#recovering = false;
+    }
+    // A connection may have come back (and found us busy) while we subscribed.
+    if (this.#lost) void this.#recover();
   }
 
   /** Connects both connections and subscribes; fails the start when Redis cannot be reached in time. */
@@ -142,9 +185,13 @@ export class RedisBus implements EventBus {
   publish(message: BusMessage): void {
     if (this.#closed) return;
     this.#deliver(message);
+    this.#sendToOthers(message);
+  }
+
+  #sendToOthers(message: BusMessage): void {
     const envelope: Envelope = { o: this.#origin, m: message };
     this.#pub.publish(this.#channel, JSON.stringify(envelope)).catch(() => {
-      // Only a hint: devices on other processes get the event with their next sync.
+      // Only a hint: devices on other processes get the event with their next sync (asked for on reconnect).
       this.#dropped += 1;
     });
   }

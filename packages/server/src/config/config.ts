@@ -53,6 +53,13 @@ export const ConfigSchema = Type.Object(
     conversationQuotaBytes: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
     /** How often the blob garbage collector runs (unreferenced blobs, abandoned uploads). */
     blobGcIntervalMs: Type.Integer({ minimum: 1000, maximum: 86_400_000 }),
+    /** The MLS cipher suite of every new group (ADR 0011): suite 1, or the hybrid post-quantum X-Wing suite. */
+    mlsCiphersuite: Type.Enum([
+      'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
+      'MLS_256_XWING_AES256GCM_SHA512_Ed25519',
+    ]),
+    /** The built web client (`packages/web/dist`); absent: the one next to this package. */
+    webDir: Type.Optional(Type.String({ minLength: 1 })),
   },
   { additionalProperties: false },
 );
@@ -78,6 +85,7 @@ export const DEFAULT_CONFIG: Config = {
   userQuotaBytes: 10 * 1024 ** 3,
   conversationQuotaBytes: 50 * 1024 ** 3,
   blobGcIntervalMs: 600_000,
+  mlsCiphersuite: 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
 };
 
 export class ConfigError extends Error {
@@ -112,6 +120,8 @@ const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool
   ['ENLETS_USER_QUOTA_BYTES', 'userQuotaBytes', 'int'],
   ['ENLETS_CONVERSATION_QUOTA_BYTES', 'conversationQuotaBytes', 'int'],
   ['ENLETS_BLOB_GC_INTERVAL_MS', 'blobGcIntervalMs', 'int'],
+  ['ENLETS_MLS_CIPHERSUITE', 'mlsCiphersuite', 'string'],
+  ['ENLETS_WEB_DIR', 'webDir', 'string'],
 ];
 
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {

@@ -32,7 +32,12 @@ export type BusMessage =
       readonly sessionIds: readonly string[] | 'all';
       /** With 'all': a session that stays (the caller's own, on a password change or "sign out others"). */
       readonly except?: string;
-    };
+    }
+  /**
+   * Wake-ups may have been lost (the cluster bus was away): gateways tell their devices to sync. Raised by the
+   * bus itself after it reconnected, never by an action.
+   */
+  | { readonly type: 'resync'; readonly reason: string };
 
 export type BusHandler = (message: BusMessage) => void;
 

@@ -9,6 +9,8 @@ const CLOSE_GRACE_MS = 5000;
 const RECENT_EVENT_KEYS = 256;
 /** Live events held back while a `sync` runs; beyond this the client is told to sync again instead. */
 const MAX_SYNC_BUFFER = 2000;
+/** Presence changes held back while the connection's presence snapshot is read; beyond this they go at once. */
+const MAX_PRESENCE_HOLD = 256;
 /**
  * How long the server stops reading from a client that went over its frame rate. Dropping frames one by one
  * still costs decoding each of them on the one event loop every client shares; not reading lets TCP push back
@@ -22,6 +24,7 @@ export interface ConnectionLimits {
   readonly maxBufferedBytes: number;
   /** Frames accepted but not yet handled (they are handled one after another). */
   readonly maxQueuedFrames: number;
+  /** Frame budgets; the write budget (`send`, `read`) is separate and smaller (rate-limit.ts). */
   readonly rate: RateLimitOptions;
 }
 
@@ -56,6 +59,7 @@ export class Connection {
   #syncBuffer: BufferedEvent[] | undefined;
   #syncOverflow = false;
   #recent: Set<string> | undefined;
+  #presenceHold: Buffer[] | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #throttleTimer: NodeJS.Timeout | undefined;
 
@@ -127,6 +131,31 @@ export class Connection {
       return;
     }
     if (this.send(data)) this.#remember(conversationId, seq);
+  }
+
+  /**
+   * A contact's presence change. While the snapshot is read it waits, and follows the snapshot: a change that
+   * raced with the read must not be overwritten by the older state the snapshot holds.
+   */
+  deliverPresence(data: Buffer): void {
+    if (this.#presenceHold !== undefined && this.#presenceHold.length < MAX_PRESENCE_HOLD) {
+      this.#presenceHold.push(data);
+      return;
+    }
+    this.send(data);
+  }
+
+  /** From now on presence changes wait until `endPresenceSnapshot`. */
+  beginPresenceSnapshot(): void {
+    this.#presenceHold = [];
+  }
+
+  /** Sends the snapshot (unless it failed), then the changes that arrived meanwhile. */
+  endPresenceSnapshot(snapshot: ServerFrame | undefined): void {
+    const held = this.#presenceHold ?? [];
+    this.#presenceHold = undefined;
+    if (snapshot !== undefined) this.sendFrame(snapshot);
+    for (const data of held) this.send(data);
   }
 
   /** Whether this connection already sent an event live (so a sync need not send it again). */
@@ -227,6 +256,7 @@ export class Connection {
     this.onServerClose(code);
     clearTimeout(this.authTimer);
     this.#syncBuffer = undefined;
+    this.#presenceHold = undefined;
     this.ws.close(code, reason);
     this.#closeTimer = setTimeout(() => this.ws.terminate(), graceMs);
     this.#closeTimer.unref();
@@ -239,5 +269,6 @@ export class Connection {
     this.#endThrottle();
     clearTimeout(this.#closeTimer);
     this.#syncBuffer = undefined;
+    this.#presenceHold = undefined;
   }
 }

@@ -7,13 +7,15 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   PROTOCOL_VERSION,
   REALTIME_PATH,
+  type Availability,
   type ClientFrame,
   type ErrorCode,
   type UserId,
 } from '@enlets/protocol';
 import { markRead } from '../domain/actions/conversations.js';
+import { DeliveryRecorder } from '../domain/actions/deliveries.js';
 import { sendEvent } from '../domain/actions/events.js';
-import { announcePresence, notifyTyping, setPresence } from '../domain/actions/presence.js';
+import { announcePresence, notifyTyping, presenceSnapshot, setPresence } from '../domain/actions/presence.js';
 import { DomainError } from '../domain/errors.js';
 import type { BusMessage } from '../domain/events.js';
 import { syncEvents } from '../domain/queries/events.js';
@@ -23,6 +25,7 @@ import { decodeSyncToken } from '../domain/sync-token.js';
 import { SESSION_COOKIE } from '../http/plugins/auth.js';
 import { Connection, THROTTLE_MS, type ConnectionLimits } from './connection.js';
 import { parseClientFrame } from './parse.js';
+import type { RateVerdict } from './rate-limit.js';
 
 export interface GatewayLimits extends ConnectionLimits {
   /** Time an unauthenticated connection has to send its `auth` frame (close 4401 after). */
@@ -35,18 +38,27 @@ export interface GatewayLimits extends ConnectionLimits {
   readonly typingIntervalMs: number;
   /** Events per `sync` answer; more come with `hasMore: true`. */
   readonly syncBatch: number;
+  /** How often coalesced delivered reports are written (at most one row write per device and conversation). */
+  readonly deliveryFlushMs: number;
+  /** After a bus outage, devices are told to sync within this spread, not all at once. */
+  readonly resyncJitterMs: number;
 }
 
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = {
   maxBufferedBytes: 4 * 1024 * 1024,
   maxQueuedFrames: 64,
-  rate: { perSecond: 30, burst: 60, floodCloseMs: 3000 },
+  rate: { perSecond: 30, burst: 60, writesPerSecond: 10, writeBurst: 20, floodCloseMs: 3000 },
   authTimeoutMs: 10_000,
   heartbeatMs: 30_000,
   maxProtocolErrors: 10,
   typingIntervalMs: 2000,
   syncBatch: 500,
+  deliveryFlushMs: 1000,
+  resyncJitterMs: 2000,
 };
+
+/** Frames that write to the database: they draw from the connection's write budget too. */
+const WRITING_FRAMES: ReadonlySet<ClientFrame['type']> = new Set(['send', 'read']);
 
 /** A revocation seen recently, to close a connection whose authentication raced with it. */
 interface RecentRevocation {
@@ -71,6 +83,12 @@ export class RealtimeGateway {
   readonly #bySession = new Map<string, Set<Connection>>();
   readonly #revocations: RecentRevocation[] = [];
   readonly #closesByCode = new Map<number, number>();
+  readonly #deliveries: DeliveryRecorder;
+  /**
+   * The last availability announced on the bus per user, from any process: what this gateway knows of contacts
+   * connected elsewhere in a cluster, for presence snapshots.
+   */
+  readonly #announced = new Map<string, Availability>();
   #limits: GatewayLimits;
   #heartbeat: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -81,6 +99,7 @@ export class RealtimeGateway {
     this.#log = services.log.child({ component: 'realtime' });
     this.#ownOrigin = new URL(services.config.publicUrl).origin;
     this.#limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
+    this.#deliveries = new DeliveryRecorder(services, this.#limits.deliveryFlushMs);
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_CLIENT_FRAME_BYTES,
@@ -114,6 +133,11 @@ export class RealtimeGateway {
     return this.#closesByCode.get(code) ?? 0;
   }
 
+  /** Writes the delivered reports waiting to be coalesced now (tests; shutdown does it by itself). */
+  flushDeliveries(): Promise<void> {
+    return this.#deliveries.flush();
+  }
+
   /** Live connections, authenticated or not. */
   get connectionCount(): number {
     return this.#all.size;
@@ -139,6 +163,7 @@ export class RealtimeGateway {
       }
       for (const c of this.#all) c.ws.terminate();
       await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
+      await this.#deliveries.close();
     })();
     return this.#closing;
   }
@@ -216,6 +241,31 @@ export class RealtimeGateway {
       protocolVersion: PROTOCOL_VERSION,
     });
     if (first) this.#announce(userId, true);
+    await this.#sendPresenceSnapshot(conn, userId);
+  }
+
+  /** The contacts' current presence, right after `ready`; changes that race with it follow it. */
+  async #sendPresenceSnapshot(conn: Connection, userId: UserId): Promise<void> {
+    conn.beginPresenceSnapshot();
+    try {
+      const snapshot = await presenceSnapshot(this.#services, userId, (id) => this.#isOnline(id));
+      conn.endPresenceSnapshot({
+        type: 'presences',
+        users: snapshot.users.map((u) => ({ ...u })),
+        truncated: snapshot.truncated,
+        at: this.#services.clock.now(),
+      });
+    } catch (error) {
+      conn.endPresenceSnapshot(undefined);
+      this.#log.warn({ err: error }, 'presence snapshot failed');
+    }
+  }
+
+  /** Connected here, or last announced online by any process (best effort across a cluster). */
+  #isOnline(userId: string): boolean {
+    if (this.#byUser.has(userId)) return true;
+    const announced = this.#announced.get(userId);
+    return announced !== undefined && announced !== 'offline';
   }
 
   #onClose(conn: Connection): void {
@@ -239,16 +289,7 @@ export class RealtimeGateway {
 
   #onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
     if (conn.state === 'closed') return;
-    const verdict = conn.limiter.take(performance.now());
-    if (verdict === 'close') {
-      conn.cutOff(CLOSE_CODES.RATE_LIMITED, 'too many frames');
-      return;
-    }
-    if (verdict !== 'ok') {
-      if (verdict.warn) this.#rateLimited(conn, null);
-      conn.throttle(THROTTLE_MS);
-      return;
-    }
+    if (!this.#withinBudget(conn, conn.limiter.take(performance.now()), null, 'frames')) return;
     if (isBinary) {
       this.#protocolError(conn, 'VALIDATION_FAILED', 'frames are JSON text; binary frames are refused', null);
       return;
@@ -273,8 +314,34 @@ export class RealtimeGateway {
       this.#protocolError(conn, 'VALIDATION_FAILED', 'the connection is authenticated already', null);
       return;
     }
+    const requestId = 'requestId' in frame ? (frame.requestId ?? null) : null;
+    if (
+      WRITING_FRAMES.has(frame.type) &&
+      !this.#withinBudget(conn, conn.limiter.takeWrite(performance.now()), requestId, 'writes')
+    )
+      return;
     const accepted = conn.enqueue(() => this.#handle(conn, frame));
-    if (!accepted) this.#rateLimited(conn, 'requestId' in frame ? (frame.requestId ?? null) : null);
+    if (!accepted) this.#rateLimited(conn, requestId, 'frames');
+  }
+
+  /**
+   * Applies a rate verdict: over the limit, the frame is dropped (with a warning at most once a second) and
+   * reading pauses; a flood that goes on is cut off with 4429. True when the frame may be handled.
+   */
+  #withinBudget(
+    conn: Connection,
+    verdict: RateVerdict,
+    requestId: string | null,
+    budget: 'frames' | 'writes',
+  ): boolean {
+    if (verdict === 'ok') return true;
+    if (verdict === 'close') {
+      conn.cutOff(CLOSE_CODES.RATE_LIMITED, budget === 'writes' ? 'too many writes' : 'too many frames');
+      return false;
+    }
+    if (verdict.warn) this.#rateLimited(conn, requestId, budget);
+    conn.throttle(THROTTLE_MS);
+    return false;
   }
 
   async #handle(conn: Connection, frame: Exclude<ClientFrame, { type: 'auth' }>): Promise<void> {
@@ -306,6 +373,12 @@ export class RealtimeGateway {
         }
         case 'presence':
           await setPresence(this.#services, actor, frame.availability, frame.text ?? null);
+          return;
+        case 'delivered':
+          // Coalesced and written later; membership is checked when written, and nothing is answered.
+          for (const { conversationId, seq } of frame.positions) {
+            this.#deliveries.note(actor, conversationId, seq);
+          }
           return;
         case 'ping':
           conn.sendFrame({
@@ -355,6 +428,8 @@ export class RealtimeGateway {
       }
       conn.send(JSON.stringify({ type: 'event', event }));
     }
+    // Resuming from a token proves the device stored everything it covers.
+    if (token !== undefined && token !== '') this.#deliveries.noteAll(actor, decodeSyncToken(token).seqs);
     const positions = decodeSyncToken(result.token).seqs;
     const complete = conn.endSync(
       result.hasMore
@@ -393,13 +468,17 @@ export class RealtimeGateway {
     }
   }
 
-  #rateLimited(conn: Connection, requestId: string | null): void {
-    const { perSecond } = this.#limits.rate;
+  #rateLimited(conn: Connection, requestId: string | null, budget: 'frames' | 'writes'): void {
+    const { perSecond, writesPerSecond } = conn.limiter.options;
+    const limit =
+      budget === 'writes'
+        ? `${String(writesPerSecond)} send and read frames per second`
+        : `${String(perSecond)} frames per second`;
     conn.sendFrame({
       type: 'error',
       requestId,
       code: 'RATE_LIMITED',
-      message: `slow down: at most ${String(perSecond)} frames per second; dropped frames were not handled`,
+      message: `slow down: at most ${limit}; dropped frames were not handled`,
       details: { retryAfterSeconds: 1 },
     });
   }
@@ -421,15 +500,23 @@ export class RealtimeGateway {
         return;
       }
       case 'ephemeral': {
+        const presence = message.frame['type'] === 'presence';
+        if (presence) this.#rememberAnnounced(message.frame);
         let data: Buffer | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
           if (connections === undefined) continue;
           data ??= Buffer.from(JSON.stringify(message.frame));
-          for (const conn of connections) conn.send(data);
+          for (const conn of connections) {
+            if (presence) conn.deliverPresence(data);
+            else conn.send(data);
+          }
         }
         return;
       }
+      case 'resync':
+        this.#askToResync(message.reason);
+        return;
       case 'sessions.revoked':
         this.#rememberRevocation(message);
         for (const conn of this.#revokedConnections(message)) {
@@ -440,6 +527,24 @@ export class RealtimeGateway {
         // Recipients come with every event; nothing is cached here that membership could make stale.
         return;
     }
+  }
+
+  /** Every device connected here syncs from its token (live events may have been lost on the bus). */
+  #askToResync(reason: string): void {
+    const data = Buffer.from(
+      JSON.stringify({ type: 'resync', reason, jitterMs: this.#limits.resyncJitterMs }),
+    );
+    let told = 0;
+    for (const conn of this.#all) {
+      if (conn.state === 'ready' && conn.send(data)) told += 1;
+    }
+    this.#log.warn({ reason, devices: told }, 'asked devices to sync after a cluster bus outage');
+  }
+
+  #rememberAnnounced(frame: Readonly<Record<string, unknown>>): void {
+    const { userId, availability } = frame;
+    if (typeof userId !== 'string' || typeof availability !== 'string') return;
+    this.#announced.set(userId, availability as Availability);
   }
 
   #revokedConnections(message: Extract<BusMessage, { type: 'sessions.revoked' }>): Connection[] {

@@ -3,6 +3,7 @@ import { Compile } from 'typebox/compile';
 import {
   AuthFrame,
   ClientFrame,
+  DeliveredFrame,
   PingFrame,
   PresenceFrame,
   ReadFrame,
@@ -22,6 +23,7 @@ const byType: Readonly<Record<string, ReturnType<typeof Compile>>> = {
   typing: Compile(TypingFrame),
   presence: Compile(PresenceFrame),
   ping: Compile(PingFrame),
+  delivered: Compile(DeliveredFrame),
 };
 const REQUEST_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
 const MAX_ISSUES = 5;

@@ -249,6 +249,67 @@ export interface EventAttachmentRow {
   position: number;
 }
 
+export interface DeliveryPositionRow {
+  conversation_id: string;
+  user_id: string;
+  device_id: string;
+  delivered_seq: number;
+  updated_at: number;
+}
+
+/** 0110: a user's identity public key and signed device list (docs/decisions/0011-e2ee-design.md). */
+export interface E2eeIdentityRow {
+  user_id: string;
+  identity_key: Uint8Array;
+  device_list: Uint8Array | null;
+  device_list_version: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface E2eeKeyPackageRow {
+  ref: string;
+  user_id: string;
+  device_id: string;
+  bytes: Uint8Array;
+  last_resort: number;
+  created_at: number;
+  expires_at: number;
+  claimed_at: number | null;
+}
+
+export interface MlsGroupRow {
+  conversation_id: string;
+  cipher_suite: string;
+  epoch: number;
+  group_info: Uint8Array;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface MlsGroupLeafRow {
+  conversation_id: string;
+  leaf_index: number;
+  user_id: string;
+  device_id: string;
+}
+
+export interface MlsCommitRow {
+  conversation_id: string;
+  epoch: number;
+  seq: number;
+}
+
+export interface MlsWelcomeRow {
+  id: string;
+  user_id: string;
+  device_id: string;
+  conversation_id: string;
+  epoch: number;
+  bytes: Uint8Array;
+  created_at: number;
+}
+
 export interface DB {
   users: UserRow;
   user_roles: UserRoleRow;
@@ -272,4 +333,11 @@ export interface DB {
   upload_chunks: UploadChunkRow;
   blobs: BlobRow;
   event_attachments: EventAttachmentRow;
+  e2ee_identities: E2eeIdentityRow;
+  e2ee_key_packages: E2eeKeyPackageRow;
+  mls_groups: MlsGroupRow;
+  mls_group_leaves: MlsGroupLeafRow;
+  mls_commits: MlsCommitRow;
+  mls_welcomes: MlsWelcomeRow;
+  delivery_positions: DeliveryPositionRow;
 }

@@ -45,6 +45,7 @@ const TABLES = [
   'uploads',
   'blobs',
   'audit_log',
+  'delivery_positions',
 ] as const satisfies ReadonlyArray<keyof DB>;
 
 /** What a bad frame is expected to cause: an error frame with one of these codes, or a close by `ws`. */
@@ -78,6 +79,8 @@ class FuzzLink {
   async #ready(): Promise<WsClient> {
     if (this.#client !== undefined && this.#client.closeInfo === undefined) return this.#client;
     this.#client = await connectWs(this.server, { token: this.actor.token });
+    // The presence snapshot follows `ready` on its own; it is not an answer to a probe.
+    await this.#client.waitFor((f) => f.type === 'presences');
     this.#protocolErrors = 0;
     this.connections += 1;
     return this.#client;
@@ -174,6 +177,7 @@ for (const dialect of DIALECTS) {
       { type: 'typing', conversationId: conversation },
       { type: 'presence', availability: 'busy', text: 'in a meeting' },
       { type: 'ping', requestId: 'req-3' },
+      { type: 'delivered', positions: [{ conversationId: conversation, seq: 1 }] },
     ];
 
     /** Asserts the server is still the same healthy one, over WebSocket and HTTP, with nothing written. */

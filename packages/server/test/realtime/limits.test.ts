@@ -10,7 +10,10 @@ import { connectWs, settle } from '../helpers/ws.js';
 
 describe('realtime/rate-limit (unit)', () => {
   it('lets a burst through, then the steady rate, and closes a flood that lasts', () => {
-    const limiter = new FrameRateLimiter({ perSecond: 10, burst: 5, floodCloseMs: 3000 }, 0);
+    const limiter = new FrameRateLimiter(
+      { perSecond: 10, burst: 5, writesPerSecond: 10, writeBurst: 5, floodCloseMs: 3000 },
+      0,
+    );
     for (let i = 0; i < 5; i++) assert.equal(limiter.take(0), 'ok');
     assert.deepEqual(limiter.take(0), { drop: true, warn: true });
     assert.deepEqual(limiter.take(10), { drop: true, warn: false }, 'one warning a second');
@@ -25,8 +28,36 @@ describe('realtime/rate-limit (unit)', () => {
     assert.ok(t >= 3000 && t < 3200, String(t));
   });
 
+  it('gives writing frames a budget of their own, smaller than the frame budget', () => {
+    const limiter = new FrameRateLimiter(
+      { perSecond: 30, burst: 60, writesPerSecond: 10, writeBurst: 3, floodCloseMs: 3000 },
+      0,
+    );
+    for (let i = 0; i < 3; i++) {
+      assert.equal(limiter.take(0), 'ok');
+      assert.equal(limiter.takeWrite(0), 'ok');
+    }
+    assert.equal(limiter.take(0), 'ok', 'the frame budget is far from spent');
+    assert.deepEqual(limiter.takeWrite(0), { drop: true, warn: true }, 'but the write budget is');
+    // Cheap frames still pass while writes are refused.
+    for (let i = 0; i < 20; i++) assert.equal(limiter.take(1), 'ok');
+    assert.equal(limiter.takeWrite(100), 'ok', 'refilled at 10/s');
+    // A client that keeps writing too fast is closed like any flood.
+    let t = 100;
+    let verdict;
+    do {
+      t += 20;
+      verdict = limiter.takeWrite(t);
+    } while (verdict !== 'close' && t < 10_000);
+    assert.equal(verdict, 'close');
+    assert.ok(t >= 3000 && t < 3200, String(t));
+  });
+
   it('forgives a client that went quiet for a second', () => {
-    const limiter = new FrameRateLimiter({ perSecond: 1, burst: 1, floodCloseMs: 1500 }, 0);
+    const limiter = new FrameRateLimiter(
+      { perSecond: 1, burst: 1, writesPerSecond: 1, writeBurst: 1, floodCloseMs: 1500 },
+      0,
+    );
     assert.equal(limiter.take(0), 'ok');
     assert.notEqual(limiter.take(100), 'ok');
     assert.equal(limiter.take(1200), 'ok');
@@ -64,7 +95,9 @@ for (const dialect of DIALECTS) {
     it('warns a flooding client with RATE_LIMITED, then closes it 4429, while others keep their messages', async () => {
       const gateway = server.built.gateway;
       const previous = gateway.limits.rate;
-      gateway.configure({ rate: { perSecond: 30, burst: 60, floodCloseMs: 800 } });
+      gateway.configure({
+        rate: { perSecond: 30, burst: 60, writesPerSecond: 10, writeBurst: 20, floodCloseMs: 800 },
+      });
       const flooder = await connectWs(server, { token: bob.token });
       const calm = await connectWs(server, { token: await newSession(server, bob) });
       gateway.configure({ rate: previous });
@@ -89,6 +122,38 @@ for (const dialect of DIALECTS) {
         clearInterval(flood);
       }
       await calm.close();
+    });
+
+    it('throttles sends past the write budget while cheap frames still go through', async () => {
+      const gateway = server.built.gateway;
+      const previous = gateway.limits.rate;
+      gateway.configure({
+        rate: { perSecond: 1000, burst: 1000, writesPerSecond: 1, writeBurst: 5, floodCloseMs: 60_000 },
+      });
+      const writer = await connectWs(server, { token: await newSession(server, alice) });
+      gateway.configure({ rate: previous });
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const requestId = writer.nextRequestId('send');
+        ids.push(requestId);
+        writer.send({
+          type: 'send',
+          requestId,
+          conversationId: conversation,
+          event: { clientMessageId: newClientId(), kind: 'message', payload: payload(`burst ${String(i)}`) },
+        });
+      }
+      const answers = await writer.waitForCount((f) => ids.includes(String(f['requestId'])), 6);
+      await settle(300);
+      const acked = writer.frames.filter((f) => f.type === 'ack' && ids.includes(String(f['requestId'])));
+      assert.equal(acked.length, 5, 'the write burst');
+      const limited = answers.find((f) => f.type === 'error');
+      assert.equal(limited?.['code'], 'RATE_LIMITED');
+      assert.match(String(limited['message']), /1 send and read frames per second/);
+      // Reading pauses briefly for the over-limit client; its cheap frames are handled after that.
+      assert.equal((await writer.request({ type: 'ping' }, 2000)).type, 'pong');
+      assert.equal(writer.closeInfo, undefined);
+      await writer.close();
     });
 
     it('closes a client that does not read (4408) without harming the others', async () => {

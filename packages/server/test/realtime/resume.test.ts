@@ -149,5 +149,25 @@ for (const dialect of DIALECTS) {
       );
       await client.close();
     });
+
+    it('asks every authenticated device to resync when the bus says wake-ups were lost', async () => {
+      const device = await connectWs(server, { token: bobDevice });
+      const anonymous = await connectWs(server);
+      server.built.services.bus.publish({ type: 'resync', reason: 'bus-reconnected' });
+      const notice = await device.waitFor((f) => f.type === 'resync');
+      assert.deepEqual(notice, {
+        type: 'resync',
+        reason: 'bus-reconnected',
+        jitterMs: server.built.gateway.limits.resyncJitterMs,
+      });
+      await settle();
+      assert.equal(
+        anonymous.frames.some((f) => f.type === 'resync'),
+        false,
+        'nothing for a connection not signed in',
+      );
+      await device.close();
+      await anonymous.close();
+    });
   });
 }

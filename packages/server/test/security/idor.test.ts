@@ -43,6 +43,7 @@ const ELSEWHERE: ReadonlyArray<readonly [prefix: string, reason: string]> = [
   ['/api/v1/applications/', 'accessApplicationById, by vetting scope (test/api/applications)'],
   ['/api/v1/members/', 'the member directory, by role (test/api/members, authorization-matrix)'],
   ['/api/v1/admin/', 'administrators only (authorization-matrix)'],
+  ['/api/v1/e2ee/', 'users by accessE2eePeer, Welcomes by owning device: NOT_FOUND alike (test/api/e2ee-*)'],
 ];
 /**
  * (route, variant) pairs where answering differently is the product, not a leak: a listed channel is in the
@@ -63,6 +64,7 @@ interface JsonSchema {
   readonly maxLength?: number;
   readonly minimum?: number;
   readonly pattern?: string;
+  readonly examples?: readonly unknown[];
   readonly $ref?: string;
 }
 interface OpenApiOperation {
@@ -128,7 +130,15 @@ function classify(doc: OpenApiDoc, route: RouteInfo): IdRoute {
 /** A string the schema accepts, preferring `preferred`; throws when none fits (give the route a value). */
 function stringFor(name: string, schema: JsonSchema, preferred: readonly string[]): string {
   const pattern = schema.pattern === undefined ? undefined : new RegExp(schema.pattern, 'u');
-  const candidates = [...preferred, 'Probe value', 'x'.repeat(Math.max(1, schema.minLength ?? 1)), 'aGk='];
+  // A schema's own examples first: MLS byte strings must start with their wire format (protocol/http/e2ee.ts).
+  const examples = (schema.examples ?? []).filter((e): e is string => typeof e === 'string');
+  const candidates = [
+    ...preferred,
+    ...examples,
+    'Probe value',
+    'x'.repeat(Math.max(1, schema.minLength ?? 1)),
+    'aGk=',
+  ];
   const fit = candidates.find(
     (s) =>
       (pattern === undefined || pattern.test(s)) &&
@@ -458,6 +468,8 @@ for (const dialect of DIALECTS) {
         'GET /api/v1/channels/:id/members',
         'POST /api/v1/conversations/:id/events/:seq/forward',
         'GET /api/v1/blobs/:id',
+        'POST /api/v1/conversations/:id/mls/commits',
+        'GET /api/v1/conversations/:id/mls/group-info',
       ])
         assert.ok(labels.includes(expected), `${expected} is not probed`);
     });
@@ -586,7 +598,15 @@ for (const dialect of DIALECTS) {
         // The probes come faster than the default 30 frames/s; rate limits have their own suite.
         const gateway = server.built.gateway;
         const previous = gateway.limits.rate;
-        gateway.configure({ rate: { perSecond: 10_000, burst: 10_000, floodCloseMs: 60_000 } });
+        gateway.configure({
+          rate: {
+            perSecond: 10_000,
+            burst: 10_000,
+            writesPerSecond: 10_000,
+            writeBurst: 10_000,
+            floodCloseMs: 60_000,
+          },
+        });
         malloryWs = await connectWs(server, { token: mallory.token });
         bobWs = await connectWs(server, { token: await newSession(server, bob) });
         carolWs = await connectWs(server, { token: await newSession(server, carol) });
@@ -594,6 +614,30 @@ for (const dialect of DIALECTS) {
       });
       after(async () => {
         for (const c of [malloryWs, bobWs, carolWs]) await c.close();
+      });
+
+      it("answers a delivered report naming B exactly like one naming an unknown id (nothing), and stores nothing of B's", async () => {
+        const answers: string[] = [];
+        for (const v of variants) {
+          for (const id of [v.id, randomUUID()]) {
+            const from = malloryWs.frames.length;
+            malloryWs.send({ type: 'delivered', positions: [{ conversationId: id, seq: v.seq }] });
+            const pong = await malloryWs.request({ type: 'ping' });
+            answers.push(JSON.stringify(malloryWs.frames.slice(from, malloryWs.frames.indexOf(pong))));
+          }
+          counts.frames += 1;
+        }
+        await server.built.gateway.flushDeliveries();
+        assert.deepEqual(new Set(answers), new Set(['[]']), 'no answer, for B as for an unknown id');
+        const stored = await server.built.services.db
+          .selectFrom('delivery_positions')
+          .select('conversation_id')
+          .where('user_id', '=', mallory.id)
+          .execute();
+        assert.deepEqual(
+          stored.filter((r) => variants.some((v) => v.id === r.conversation_id)),
+          [],
+        );
       });
 
       /** Error frames the connection got in answer to `frame` (frames are handled in order: a ping fences). */

@@ -39,6 +39,7 @@ import { inTransaction, type Services, type Trx } from '../services.js';
 import { checkTlpChange } from '../tlp.js';
 import { appendSystemEvent } from './events.js';
 import { addMembers, removeMembers } from './membership.js';
+import { noticeJoinDecided, noticeJoinRequested } from './join-request-notices.js';
 
 /** Wrong channel passwords: 5 within 15 minutes lock that user out of that channel for 15 minutes. */
 export const CHANNEL_PASSWORD_RULE: ThrottleRule = {
@@ -168,9 +169,12 @@ export async function joinChannel(
   if (member) return { joined: true, requested: false };
   const mode = channel.joinMode ?? 'closed';
   if (mode === 'closed') {
-    await inTransaction(services, (trx) =>
-      insertChannelRequest(trx, conversationId, actor.user.id, services.clock.now()),
-    );
+    await inTransaction(services, async (trx, afterCommit) => {
+      const now = services.clock.now();
+      // A repeated request changes nothing and tells the managers nothing new.
+      if (await insertChannelRequest(trx, conversationId, actor.user.id, now))
+        await noticeJoinRequested(services, trx, afterCommit, conversationId, actor, now);
+    });
     return { joined: false, requested: true };
   }
   if (mode === 'password') await checkChannelPassword(services, actor, channel, password);
@@ -223,6 +227,7 @@ export async function decideJoinRequest(
     if (!(await deleteChannelRequest(trx, conversationId, userId))) throw notFound('request');
     if (approve)
       await addMembers(services, trx, afterCommit, conversation, [userId], 'member', actor.user.id);
+    await noticeJoinDecided(services, trx, afterCommit, conversationId, userId, approve);
   });
 }
 

@@ -1,5 +1,5 @@
 import type { Availability, UserId } from '@enlets/protocol';
-import { updatePresence } from '../../storage/repositories/presence.js';
+import { listContactPresence, updatePresence } from '../../storage/repositories/presence.js';
 import { listMemberIds } from '../../storage/repositories/conversations.js';
 import { accessConversationAsMember } from '../access/conversations.js';
 import type { Actor } from '../actor.js';
@@ -37,6 +37,45 @@ export async function announcePresence(services: Services, userId: UserId, onlin
   }
   const chosen = await chosenPresence(services, userId);
   publishPresence(services, userId, audience, chosen.availability, chosen.text);
+}
+
+/** At most this many contacts in the snapshot a device gets on connecting (docs/protocol.md). */
+export const PRESENCE_SNAPSHOT_LIMIT = 500;
+
+export interface PresenceSnapshotEntry {
+  readonly userId: UserId;
+  readonly availability: Availability;
+  readonly text: string | null;
+}
+
+export interface PresenceSnapshot {
+  readonly users: readonly PresenceSnapshotEntry[];
+  /** There were more contacts than the limit (`PRESENCE_SNAPSHOT_LIMIT`). */
+  readonly truncated: boolean;
+}
+
+/**
+ * What a device connecting as `userId` sees of its contacts right away: each contact's chosen availability and
+ * text when they are online (`isOnline`, the gateways' knowledge), `offline` otherwise ("appear offline" looks
+ * the same). Online contacts come first, so a cut keeps the ones worth showing.
+ */
+export async function presenceSnapshot(
+  services: Services,
+  userId: UserId,
+  isOnline: (userId: string) => boolean,
+  limit = PRESENCE_SNAPSHOT_LIMIT,
+): Promise<PresenceSnapshot> {
+  const contacts = await listContactPresence(services.db, userId);
+  const entries = contacts.map((c): PresenceSnapshotEntry => {
+    const shown = isOnline(c.userId) ? c.availability : 'offline';
+    return { userId: c.userId, availability: shown, text: shown === 'offline' ? null : c.statusText };
+  });
+  const online = entries.filter((e) => e.availability !== 'offline');
+  const offline = entries.filter((e) => e.availability === 'offline');
+  return {
+    users: [...online, ...offline].slice(0, limit),
+    truncated: entries.length > limit,
+  };
 }
 
 function publishPresence(

@@ -15,6 +15,9 @@ import { channelRoutes } from './channels.js';
 import { broadcastRoutes } from './broadcasts.js';
 import { bookmarkRoutes } from './bookmarks.js';
 import { conversationRoutes } from './conversations.js';
+import { e2eeRoutes } from './e2ee.js';
+import { mlsGroupRoutes } from './mls-groups.js';
+import { deliveryRoutes } from './deliveries.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
 export function registerApiRoutes(api: App, services: Services): void {
@@ -33,4 +36,7 @@ export function registerApiRoutes(api: App, services: Services): void {
   broadcastRoutes(api, services);
   bookmarkRoutes(api, services);
   conversationRoutes(api, services);
+  e2eeRoutes(api, services);
+  mlsGroupRoutes(api, services);
+  deliveryRoutes(api, services);
 }

@@ -9,6 +9,8 @@ import * as m0070 from './0070-create-bookmarks.js';
 import * as m0080 from './0080-add-presence.js';
 import * as m0090 from './0090-create-attachments.js';
 import * as m0100 from './0100-index-event-references.js';
+import * as m0110 from './0110-create-e2ee.js';
+import * as m0120 from './0120-create-delivery-positions.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -29,4 +31,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0080-add-presence', m0080],
   ['0090-create-attachments', m0090],
   ['0100-index-event-references', m0100],
+  ['0110-create-e2ee', m0110],
+  ['0120-create-delivery-positions', m0120],
 ];

@@ -53,3 +53,26 @@ export async function listPresenceContacts(db: Db, userId: string): Promise<read
     .execute();
   return rows.map((r) => r.user_id as UserId);
 }
+
+/** A contact's chosen presence (whether they are online is the gateways' to say). */
+export async function listContactPresence(db: Db, userId: string): Promise<readonly PresenceRecord[]> {
+  const contacts = db
+    .selectFrom('conversation_members as me')
+    .innerJoin('conversations as c', 'c.id', 'me.conversation_id')
+    .innerJoin('conversation_members as other', 'other.conversation_id', 'me.conversation_id')
+    .select('other.user_id')
+    .where('me.user_id', '=', userId)
+    .where('other.user_id', '!=', userId)
+    .where('c.kind', 'in', ['direct', 'group']);
+  const rows = await db
+    .selectFrom('users')
+    .select(['id', 'availability', 'status_text'])
+    .where('id', 'in', contacts)
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    userId: row.id as UserId,
+    availability: row.availability as Availability,
+    statusText: row.status_text,
+  }));
+}

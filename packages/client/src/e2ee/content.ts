@@ -1,0 +1,119 @@
+import { utf8Decode, utf8Encode } from '../runtime.js';
+
+/**
+ * What people write, as it travels inside the end-to-end encrypted payload: the server never sees any of it
+ * (docs/security-model.md). One versioned JSON shape per event kind; `decodeContent` validates strictly, because
+ * content comes from other devices and a malicious one may send anything.
+ */
+export type MessageContent =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'reaction'; readonly emoji: string }
+  | { readonly type: 'edit'; readonly text: string }
+  | { readonly type: 'poll'; readonly question: string; readonly options: readonly string[] }
+  | {
+      readonly type: 'location';
+      readonly latitude: number;
+      readonly longitude: number;
+      readonly label?: string;
+    }
+  | { readonly type: 'files'; readonly text?: string; readonly files: readonly FileReference[] };
+
+/** An attachment: where its ciphertext is (a blob id) and the secret and facts needed to read it. */
+export interface FileReference {
+  readonly blobId: string;
+  /** The file's own key (an age identity); whoever reads the message can read the file. */
+  readonly fileKey: string;
+  readonly name: string;
+  readonly mimeType: string;
+  readonly size: number;
+}
+
+export const CONTENT_VERSION = 1;
+const MAX_TEXT = 16_384;
+const MAX_SHORT = 512;
+const MAX_POLL_OPTIONS = 20;
+const MAX_FILES = 20;
+
+export class ContentFormatError extends Error {
+  override readonly name = 'ContentFormatError';
+}
+
+export function encodeContent(content: MessageContent): Uint8Array {
+  return utf8Encode(JSON.stringify({ v: CONTENT_VERSION, ...content }));
+}
+
+/** Parses decrypted bytes; throws ContentFormatError for anything that is not a well-formed content. */
+export function decodeContent(bytes: Uint8Array): MessageContent {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8Decode(bytes));
+  } catch {
+    throw new ContentFormatError('content is not UTF-8 JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ContentFormatError('content is not an object');
+  const record = value as Record<string, unknown>;
+  if (record['v'] !== CONTENT_VERSION) throw new ContentFormatError('unsupported content version');
+  switch (record['type']) {
+    case 'text':
+      return { type: 'text', text: str(record['text'], MAX_TEXT) };
+    case 'edit':
+      return { type: 'edit', text: str(record['text'], MAX_TEXT) };
+    case 'reaction':
+      return { type: 'reaction', emoji: str(record['emoji'], 64) };
+    case 'poll': {
+      const options = record['options'];
+      if (!Array.isArray(options) || options.length < 2 || options.length > MAX_POLL_OPTIONS)
+        throw new ContentFormatError('a poll has 2 to 20 options');
+      return {
+        type: 'poll',
+        question: str(record['question'], MAX_SHORT),
+        options: options.map((o) => str(o, MAX_SHORT)),
+      };
+    }
+    case 'location': {
+      const latitude = num(record['latitude'], -90, 90);
+      const longitude = num(record['longitude'], -180, 180);
+      const label = record['label'];
+      return label === undefined
+        ? { type: 'location', latitude, longitude }
+        : { type: 'location', latitude, longitude, label: str(label, MAX_SHORT) };
+    }
+    case 'files': {
+      const files = record['files'];
+      if (!Array.isArray(files) || files.length === 0 || files.length > MAX_FILES)
+        throw new ContentFormatError('1 to 20 files');
+      const text = record['text'];
+      const refs = files.map(fileReference);
+      return text === undefined
+        ? { type: 'files', files: refs }
+        : { type: 'files', text: str(text, MAX_TEXT), files: refs };
+    }
+    default:
+      throw new ContentFormatError('unknown content type');
+  }
+}
+
+function fileReference(value: unknown): FileReference {
+  if (typeof value !== 'object' || value === null) throw new ContentFormatError('a file is an object');
+  const r = value as Record<string, unknown>;
+  return {
+    blobId: str(r['blobId'], 64),
+    fileKey: str(r['fileKey'], 256),
+    name: str(r['name'], 255),
+    mimeType: str(r['mimeType'], 255),
+    size: num(r['size'], 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function str(value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.length > max)
+    throw new ContentFormatError(`expected a string ≤ ${String(max)}`);
+  return value;
+}
+
+function num(value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max)
+    throw new ContentFormatError(`expected a number in [${String(min)}, ${String(max)}]`);
+  return value;
+}

@@ -1,0 +1,599 @@
+import {
+  acceptAll,
+  clientStateDecoder,
+  clientStateEncoder,
+  contentTypes,
+  createApplicationMessage,
+  createCommit,
+  createGroupInfoWithExternalPubAndRatchetTree,
+  decode,
+  defaultProposalTypes,
+  encode,
+  mlsMessageDecoder,
+  mlsMessageEncoder,
+  processMessage,
+  protocolVersions,
+  senderTypes,
+  wireformats,
+  zeroOutUint8Array,
+  type CiphersuiteImpl,
+  type ClientState,
+  type IncomingMessageCallback,
+  type MlsContext,
+  type MlsFramedMessage,
+  type Proposal,
+} from 'ts-mls';
+import {
+  createAuthenticationService,
+  type AuthenticationFailure,
+  type TrustLookup,
+} from './authentication.js';
+import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed } from './bytes.js';
+import { decodeKeyPackageMessage } from './key-packages.js';
+import { advancedLeaf, diffMembers, memberAt, membersOf, type MlsMember } from './members.js';
+import { SecretBytes } from './secret.js';
+import type { MlsSuiteName } from './suites.js';
+
+/**
+ * One MLS group (= one conversation, ADR 0011) as this device sees it. The interface is ours, not ts-mls's, so
+ * the engine behind it can be swapped; `TsMlsGroup` is the ts-mls implementation.
+ *
+ * Handshakes go out as PublicMessage (the DS reads their proposals and enforces the membership rules);
+ * application messages as PrivateMessage. A commit made here is only *pending* until the DS accepted it:
+ * `confirmCommit()` adopts it, `discardCommit()` drops it, and processing another member's commit for the same
+ * epoch (we lost the race) drops it too.
+ */
+export interface MlsGroup {
+  /** The conversation id (the MLS group id, UTF-8). */
+  readonly groupId: string;
+  readonly suite: MlsSuiteName;
+  /** The adopted epoch (a pending commit does not move it). */
+  readonly epoch: bigint;
+  readonly ownLeafIndex: number;
+  /** False once a commit removed this device; it can then neither send nor read anything new. */
+  readonly active: boolean;
+  members(): readonly MlsMember[];
+  readonly pendingCommit: CommitBundle | undefined;
+  /**
+   * True after a removal whose commit carried no update path: the removed device can still derive this epoch,
+   * so nothing is encrypted in it until a member's `selfUpdate()` commit (any member may send it) moves the
+   * group on. See `removeMembers`.
+   */
+  readonly updateRequired: boolean;
+
+  /** Encrypts application bytes as an MLS PrivateMessage (MLSMessage bytes). */
+  encrypt(plaintext: Uint8Array): Promise<Uint8Array>;
+  /** Processes an incoming MLSMessage (a PrivateMessage with application data, or a PublicMessage commit). */
+  process(message: Uint8Array): Promise<ProcessResult>;
+
+  /** Adds the devices of claimed KeyPackages (MLSMessage bytes). Refused with MlsRefusedError if one fails. */
+  addMembers(keyPackages: readonly Uint8Array[]): Promise<CommitBundle>;
+  /**
+   * Removes leaves by index or every leaf of a device. ts-mls 2.0.0-rc.10 gives a commit with exactly one
+   * Remove no update path (RFC 9420 §12.4 requires one; fixed upstream in LukaJCB/ts-mls#436), so the removed
+   * device could derive the next epoch. Until the library is upgraded, such a removal sets `updateRequired`:
+   * `encrypt` refuses, and the remover follows up with `selfUpdate()` as soon as the DS accepted the removal.
+   */
+  removeMembers(targets: readonly MemberSelector[]): Promise<CommitBundle>;
+  /** A commit with an update path and no proposals: fresh keys for this leaf (post-compromise security). */
+  selfUpdate(): Promise<CommitBundle>;
+  /** Adopts the pending commit after the DS accepted it. */
+  confirmCommit(): CommitApplied;
+  /** Drops the pending commit (the DS refused it). */
+  discardCommit(): void;
+
+  /** A GroupInfo of the current epoch with ratchet tree and external_pub, as MLSMessage bytes. */
+  groupInfo(): Promise<Uint8Array>;
+  /** The whole state (with the pending commit) as opaque bytes; restore with `MlsDevice.restoreGroup`. */
+  save(): SecretBytes;
+}
+
+export type MemberSelector = { readonly leafIndex: number } | { readonly deviceId: string };
+
+/** What to submit to the DS for one commit. */
+export interface CommitBundle {
+  /** The epoch the commit was made at: the DS moves the group from here to `epoch + 1` or refuses. */
+  readonly epoch: bigint;
+  /** MLSMessage bytes: a PublicMessage carrying the commit. */
+  readonly commit: Uint8Array;
+  /** MLSMessage bytes: a Welcome for the added devices (ratchet tree inside); undefined when none is added. */
+  readonly welcome: Uint8Array | undefined;
+  /** MLSMessage bytes: the GroupInfo of the new epoch, with ratchet tree and external_pub, signed by us. */
+  readonly groupInfo: Uint8Array;
+  readonly added: readonly MlsMember[];
+  readonly removed: readonly MlsMember[];
+}
+
+export interface CommitApplied {
+  readonly newEpoch: bigint;
+  readonly added: readonly MlsMember[];
+  readonly removed: readonly MlsMember[];
+}
+
+export type ProcessResult =
+  | {
+      readonly kind: 'application';
+      readonly bytes: Uint8Array;
+      readonly senderUserId: string;
+      readonly senderDeviceId: string;
+      readonly senderLeafIndex: number;
+      readonly epoch: bigint;
+    }
+  | {
+      readonly kind: 'commit';
+      readonly newEpoch: bigint;
+      readonly added: readonly MlsMember[];
+      readonly removed: readonly MlsMember[];
+      /** The member who committed (for an external join: the joiner). */
+      readonly committer: MlsMember | undefined;
+      /** True when this commit removed this device from the group. */
+      readonly removedSelf: boolean;
+      /** True when it was our own pending commit coming back (adopted as by `confirmCommit`). */
+      readonly own: boolean;
+    }
+  | {
+      readonly kind: 'refused';
+      /** For people: why the message was not accepted. The group state is unchanged. */
+      readonly reason: string;
+      /** The leaves the AuthenticationService refused, when that was the cause. */
+      readonly failures: readonly AuthenticationFailure[];
+    };
+
+/** A local operation (add, join) refused because a leaf failed authentication, or MLS validation failed. */
+export class MlsRefusedError extends Error {
+  override readonly name = 'MlsRefusedError';
+  readonly failures: readonly AuthenticationFailure[];
+
+  constructor(message: string, failures: readonly AuthenticationFailure[]) {
+    super(failures.length === 0 ? message : `${message}: ${failures.map((f) => f.message).join(' ')}`);
+    this.failures = failures;
+  }
+}
+
+/** An operation that the group's state does not allow (a second pending commit, sending after removal, …). */
+export class MlsStateError extends Error {
+  override readonly name = 'MlsStateError';
+}
+
+interface PendingCommit {
+  readonly bundle: CommitBundle;
+  readonly state: ClientState;
+  readonly updateRequired: boolean;
+  /** Secrets of the adopted state that the commit supersedes: zeroed only when the commit is adopted. */
+  readonly consumed: readonly Uint8Array[];
+}
+
+/** The DS takes proposals inline only; a standalone proposal would otherwise ride along in our next commit. */
+const refuseStandaloneProposals: IncomingMessageCallback = (incoming) =>
+  incoming.kind === 'proposal' ? 'reject' : acceptAll(incoming);
+
+export class TsMlsGroup implements MlsGroup {
+  readonly groupId: string;
+  readonly suite: MlsSuiteName;
+  readonly #cs: CiphersuiteImpl;
+  readonly #trust: TrustLookup;
+  #state: ClientState;
+  #pending: PendingCommit | undefined;
+  #updateRequired: boolean;
+  /** Operations run one at a time: each one reads and replaces the whole state. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  /** @internal Built by `MlsDevice`. */
+  constructor(params: {
+    suite: MlsSuiteName;
+    cs: CiphersuiteImpl;
+    trust: TrustLookup;
+    state: ClientState;
+    pending?: PendingCommit | undefined;
+    updateRequired?: boolean;
+  }) {
+    this.suite = params.suite;
+    this.#cs = params.cs;
+    this.#trust = params.trust;
+    this.#state = params.state;
+    this.#pending = params.pending;
+    this.#updateRequired = params.updateRequired ?? false;
+    this.groupId = fromUtf8(params.state.groupContext.groupId);
+  }
+
+  get epoch(): bigint {
+    return this.#state.groupContext.epoch;
+  }
+
+  get ownLeafIndex(): number {
+    return this.#state.privatePath.leafIndex;
+  }
+
+  get active(): boolean {
+    return this.#state.groupActiveState.kind === 'active';
+  }
+
+  get pendingCommit(): CommitBundle | undefined {
+    return this.#pending?.bundle;
+  }
+
+  get updateRequired(): boolean {
+    return this.#updateRequired;
+  }
+
+  members(): readonly MlsMember[] {
+    return membersOf(this.#state.ratchetTree);
+  }
+
+  encrypt(plaintext: Uint8Array): Promise<Uint8Array> {
+    return this.#exclusive(async () => {
+      this.#requireActive();
+      if (this.#updateRequired)
+        throw new MlsStateError('a removal must be followed by a key update before anything is sent');
+      const result = await createApplicationMessage({
+        context: this.#context([]),
+        state: this.#state,
+        message: plaintext,
+      });
+      this.#state = result.newState;
+      result.consumed.forEach(zeroOutUint8Array);
+      return encode(mlsMessageEncoder, result.message);
+    });
+  }
+
+  process(message: Uint8Array): Promise<ProcessResult> {
+    return this.#exclusive(() => this.#process(message));
+  }
+
+  async #process(bytes: Uint8Array): Promise<ProcessResult> {
+    // Nothing reaches ts-mls once we are removed: rc.10 processing a commit with our own leaf blank loops until
+    // the process dies (a fatal "invalid array size", not an exception), and there is nothing left to read.
+    if (!this.active) return refused('This device was removed from the group and reads nothing more.');
+    const message = decodeFramed(bytes);
+    if (message === undefined) return refused('The message is not an MLS message for a group.');
+    if (!bytesEqual(groupIdOf(message), this.#state.groupContext.groupId))
+      return refused('The message belongs to another group.');
+    if (this.#pending !== undefined && bytesEqual(bytes, this.#pending.bundle.commit)) {
+      const applied = this.#adoptPending();
+      const committer = memberAt(this.#state.ratchetTree, this.ownLeafIndex);
+      return { kind: 'commit', ...applied, committer, removedSelf: false, own: true };
+    }
+    if (message.wireformat === wireformats.mls_public_message) {
+      if (message.publicMessage.content.contentType !== contentTypes.commit)
+        return refused('Only commits are accepted as public messages.');
+    } else if (message.privateMessage.contentType !== contentTypes.application) {
+      return refused('Handshake messages must be public so that the server can check them.');
+    }
+
+    const failures: AuthenticationFailure[] = [];
+    const before = this.#state;
+    let result;
+    try {
+      result = await processMessage({
+        context: this.#context(failures),
+        state: before,
+        message,
+        callback: refuseStandaloneProposals,
+      });
+    } catch (error) {
+      return refused(
+        failures.length > 0
+          ? 'A device in this change is not trusted.'
+          : `The message could not be processed (${describe(error)}).`,
+        failures,
+      );
+    }
+
+    if (result.kind === 'applicationMessage') {
+      const epoch =
+        message.wireformat === wireformats.mls_private_message ? message.privateMessage.epoch : 0n;
+      const receiver =
+        epoch === before.groupContext.epoch ? before : before.historicalReceiverData.get(epoch);
+      const after =
+        epoch === before.groupContext.epoch
+          ? result.newState
+          : result.newState.historicalReceiverData.get(epoch);
+      const leafIndex =
+        receiver === undefined || after === undefined
+          ? undefined
+          : advancedLeaf(receiver.secretTree, after.secretTree);
+      const sender =
+        leafIndex === undefined || receiver === undefined
+          ? undefined
+          : memberAt(receiver.ratchetTree, leafIndex);
+      if (sender === undefined) return refused('The sender of the message could not be identified.');
+      this.#state = result.newState;
+      result.consumed.forEach(zeroOutUint8Array);
+      return {
+        kind: 'application',
+        bytes: result.message,
+        senderUserId: sender.userId,
+        senderDeviceId: sender.deviceId,
+        senderLeafIndex: sender.leafIndex,
+        epoch,
+      };
+    }
+
+    if (result.actionTaken === 'reject' || result.newState.groupContext.epoch === before.groupContext.epoch)
+      return refused('Standalone proposals are not accepted; proposals travel inside commits.');
+    const { added, removed } = diffMembers(
+      membersOf(before.ratchetTree),
+      membersOf(result.newState.ratchetTree),
+    );
+    const committer = committerOf(message, before, result.newState);
+    this.#state = result.newState;
+    this.#updateRequired = removesWithoutPath(message, removed);
+    // Our own commit for that epoch can no longer be accepted by the DS: another member's won the race.
+    this.#pending = undefined;
+    result.consumed.forEach(zeroOutUint8Array);
+    return {
+      kind: 'commit',
+      newEpoch: this.epoch,
+      added,
+      removed,
+      committer,
+      removedSelf: !this.active,
+      own: false,
+    };
+  }
+
+  addMembers(keyPackages: readonly Uint8Array[]): Promise<CommitBundle> {
+    return this.#exclusive(async () => {
+      if (keyPackages.length === 0) throw new RangeError('no key packages to add');
+      const proposals: Proposal[] = keyPackages.map((bytes) => ({
+        proposalType: defaultProposalTypes.add,
+        add: { keyPackage: decodeKeyPackageMessage(bytes) },
+      }));
+      return this.#commit(proposals);
+    });
+  }
+
+  removeMembers(targets: readonly MemberSelector[]): Promise<CommitBundle> {
+    return this.#exclusive(async () => {
+      const members = this.members();
+      const leaves = new Set<number>();
+      for (const target of targets) {
+        const matching = members.filter((m) =>
+          'leafIndex' in target ? m.leafIndex === target.leafIndex : m.deviceId === target.deviceId,
+        );
+        if (matching.length === 0) throw new RangeError('no such member in the group');
+        for (const member of matching) leaves.add(member.leafIndex);
+      }
+      if (leaves.has(this.ownLeafIndex)) throw new MlsStateError('a device cannot remove itself by commit');
+      const proposals: Proposal[] = [...leaves].map((removed) => ({
+        proposalType: defaultProposalTypes.remove,
+        remove: { removed },
+      }));
+      return this.#commit(proposals);
+    });
+  }
+
+  selfUpdate(): Promise<CommitBundle> {
+    return this.#exclusive(() => this.#commit([]));
+  }
+
+  async #commit(proposals: Proposal[]): Promise<CommitBundle> {
+    this.#requireActive();
+    if (this.#pending !== undefined) throw new MlsStateError('a commit is already waiting for the server');
+    const failures: AuthenticationFailure[] = [];
+    let result;
+    try {
+      result = await createCommit({
+        context: this.#context(failures),
+        state: this.#state,
+        extraProposals: proposals,
+        wireAsPublicMessage: true,
+        ratchetTreeExtension: true,
+      });
+    } catch (error) {
+      throw new MlsRefusedError(`The change was refused (${describe(error)})`, failures);
+    }
+    const { added, removed } = diffMembers(this.members(), membersOf(result.newState.ratchetTree));
+    const bundle: CommitBundle = {
+      epoch: this.epoch,
+      commit: encode(mlsMessageEncoder, result.commit),
+      welcome: result.welcome === undefined ? undefined : encode(mlsMessageEncoder, result.welcome),
+      groupInfo: await encodeGroupInfo(result.newState, this.#cs),
+      added,
+      removed,
+    };
+    this.#pending = {
+      bundle,
+      state: result.newState,
+      consumed: result.consumed,
+      updateRequired: removesWithoutPath(result.commit, removed),
+    };
+    return bundle;
+  }
+
+  confirmCommit(): CommitApplied {
+    return this.#adoptPending();
+  }
+
+  #adoptPending(): CommitApplied {
+    const pending = this.#pending;
+    if (pending === undefined) throw new MlsStateError('no commit is pending');
+    const before = this.#state;
+    // Messages processed while the commit was pending advanced the old epoch's ratchets; the pending state kept
+    // a copy of that epoch's receiver data from before, so it gets the current one (late messages of the old
+    // epoch must still decrypt, and the secrets replaced since then are already zeroed).
+    const history = new Map(pending.state.historicalReceiverData);
+    const oldEpoch = history.get(before.groupContext.epoch);
+    if (oldEpoch !== undefined)
+      history.set(before.groupContext.epoch, { ...oldEpoch, secretTree: before.secretTree });
+    this.#state = { ...pending.state, historicalReceiverData: history };
+    this.#updateRequired = pending.updateRequired;
+    this.#pending = undefined;
+    pending.consumed.forEach(zeroOutUint8Array);
+    return { newEpoch: this.epoch, added: pending.bundle.added, removed: pending.bundle.removed };
+  }
+
+  discardCommit(): void {
+    if (this.#pending === undefined) throw new MlsStateError('no commit is pending');
+    this.#pending = undefined;
+  }
+
+  groupInfo(): Promise<Uint8Array> {
+    return this.#exclusive(() => encodeGroupInfo(this.#state, this.#cs));
+  }
+
+  save(): SecretBytes {
+    const flags = (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
+    const parts = [Uint8Array.of(SAVED_GROUP_FORMAT, flags), encode(clientStateEncoder, this.#state)];
+    const pending = this.#pending;
+    if (pending !== undefined)
+      parts.push(
+        encode(clientStateEncoder, pending.state),
+        pending.bundle.commit,
+        pending.bundle.welcome ?? new Uint8Array(),
+        pending.bundle.groupInfo,
+      );
+    return new SecretBytes(lengthPrefixed(parts));
+  }
+
+  toString(): string {
+    return `MlsGroup(${this.groupId}, epoch ${String(this.epoch)}, [redacted])`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
+  }
+
+  #context(failures: AuthenticationFailure[]): MlsContext {
+    return {
+      cipherSuite: this.#cs,
+      authService: createAuthenticationService(this.#trust, (failure) => failures.push(failure)),
+    };
+  }
+
+  #requireActive(): void {
+    if (!this.active) throw new MlsStateError('this device is no longer a member of the group');
+  }
+
+  #exclusive<T>(operation: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(operation, operation);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+}
+
+const SAVED_GROUP_FORMAT = 1;
+
+export class SavedGroupFormatError extends Error {
+  override readonly name = 'SavedGroupFormatError';
+}
+
+/** @internal Reads `MlsGroup.save()` output back into the parts `TsMlsGroup` is built from. */
+export function readSavedGroup(saved: SecretBytes): {
+  state: ClientState;
+  pending: PendingCommit | undefined;
+  updateRequired: boolean;
+} {
+  const parts = splitLengthPrefixed(saved.exposeBytes());
+  if (parts?.[0]?.[0] !== SAVED_GROUP_FORMAT || (parts.length !== 2 && parts.length !== 6))
+    throw new SavedGroupFormatError('not a saved MLS group');
+  const state = decodeState(parts[1]);
+  const flags = parts[0][1] ?? 0;
+  const updateRequired = (flags & 1) !== 0;
+  if (parts.length === 2) return { state, pending: undefined, updateRequired };
+  const [, , pendingState, commit, welcome, groupInfo] = parts;
+  if (commit === undefined || welcome === undefined || groupInfo === undefined)
+    throw new SavedGroupFormatError('not a saved MLS group');
+  const newState = decodeState(pendingState);
+  const { added, removed } = diffMembers(membersOf(state.ratchetTree), membersOf(newState.ratchetTree));
+  return {
+    state,
+    updateRequired,
+    pending: {
+      state: newState,
+      updateRequired: (flags & 2) !== 0,
+      consumed: [],
+      bundle: {
+        epoch: state.groupContext.epoch,
+        commit: Uint8Array.from(commit),
+        welcome: welcome.length === 0 ? undefined : Uint8Array.from(welcome),
+        groupInfo: Uint8Array.from(groupInfo),
+        added,
+        removed,
+      },
+    },
+  };
+}
+
+function decodeState(bytes: Uint8Array | undefined): ClientState {
+  let state: ClientState | undefined;
+  try {
+    // A copy: the decoder returns views into its input, which the caller may destroy after restoring.
+    state = bytes === undefined ? undefined : decode(clientStateDecoder, Uint8Array.from(bytes));
+  } catch {
+    state = undefined;
+  }
+  if (state === undefined) throw new SavedGroupFormatError('group state unreadable');
+  return state;
+}
+
+/** @internal */
+export async function encodeGroupInfo(state: ClientState, cs: CiphersuiteImpl): Promise<Uint8Array> {
+  const groupInfo = await createGroupInfoWithExternalPubAndRatchetTree(state, [], cs);
+  return encode(mlsMessageEncoder, {
+    wireformat: wireformats.mls_group_info,
+    groupInfo,
+    version: protocolVersions.mls10,
+  });
+}
+
+function decodeFramed(bytes: Uint8Array): MlsFramedMessage | undefined {
+  let message;
+  try {
+    message = decode(mlsMessageDecoder, bytes);
+  } catch {
+    return undefined;
+  }
+  if (
+    message?.wireformat === wireformats.mls_public_message ||
+    message?.wireformat === wireformats.mls_private_message
+  )
+    return message;
+  return undefined;
+}
+
+/** The committer: a member, or for an external commit the joiner's new leaf (found by its signature key). */
+function committerOf(
+  message: MlsFramedMessage,
+  before: ClientState,
+  after: ClientState,
+): MlsMember | undefined {
+  if (message.wireformat !== wireformats.mls_public_message) return undefined;
+  const content = message.publicMessage.content;
+  if (content.sender.senderType === senderTypes.member)
+    return memberAt(before.ratchetTree, content.sender.leafIndex);
+  if (
+    content.sender.senderType !== senderTypes.new_member_commit ||
+    content.contentType !== contentTypes.commit
+  )
+    return undefined;
+  const joinerKey = content.commit.path?.leafNode.signaturePublicKey;
+  return joinerKey === undefined
+    ? undefined
+    : membersOf(after.ratchetTree).find((m) => bytesEqual(m.signatureKey, joinerKey));
+}
+
+/** A commit that removed someone without an update path (see `MlsGroup.removeMembers`). */
+function removesWithoutPath(message: MlsFramedMessage, removed: readonly MlsMember[]): boolean {
+  if (removed.length === 0 || message.wireformat !== wireformats.mls_public_message) return false;
+  const content = message.publicMessage.content;
+  return content.contentType === contentTypes.commit && content.commit.path === undefined;
+}
+
+function groupIdOf(message: MlsFramedMessage): Uint8Array {
+  return message.wireformat === wireformats.mls_public_message
+    ? message.publicMessage.content.groupId
+    : message.privateMessage.groupId;
+}
+
+function refused(reason: string, failures: readonly AuthenticationFailure[] = []): ProcessResult {
+  return { kind: 'refused', reason, failures };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : 'unknown error';
+}

@@ -1,0 +1,112 @@
+import { ed25519 } from '@noble/curves/ed25519.js';
+import type { Signature } from 'ts-mls';
+import { constantTimeEqual, ownBytes, publicBytesKey } from './bytes.js';
+import { LruCache } from './lru.js';
+
+/**
+ * Ed25519 for MLS with imported keys kept. The library's default imports the key into WebCrypto on every
+ * signature and verification; the import costs ~5× the signature itself, so a client signing a stream of
+ * application messages spent most of its time re-importing the same key.
+ *
+ * - Signing keys are remembered per key array (WeakMap, so they die with the state that holds them) together
+ *   with a copy of the bytes: if the array is overwritten (e.g. wiped), the stale CryptoKey is not used.
+ * - Verification keys are public; they are remembered by value in a bounded LRU, because every member's key
+ *   arrives again and again as a fresh array (decoded from the tree or a message).
+ * - Where WebCrypto has no Ed25519 (older browsers) @noble/curves does the work; signatures are deterministic,
+ *   so both paths give identical bytes.
+ */
+const VERIFY_KEY_CACHE_SIZE = 20_000;
+/** DER prefix of a PKCS#8 Ed25519 private key (RFC 8410): the 32-byte seed follows it. */
+const PKCS8_ED25519_PREFIX = new Uint8Array([
+  0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
+]);
+const SEED_LENGTH = 32;
+
+export async function ed25519Signature(): Promise<Signature> {
+  const subtle = await webCryptoEd25519();
+  return subtle === undefined ? nobleEd25519() : cachedWebCryptoEd25519(subtle);
+}
+
+function cachedWebCryptoEd25519(subtle: SubtleCrypto): Signature {
+  const signKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: Promise<CryptoKey> }>();
+  const verifyKeys = new LruCache<string, Promise<CryptoKey>>(VERIFY_KEY_CACHE_SIZE);
+
+  function signKey(raw: Uint8Array): Promise<CryptoKey> {
+    const known = signKeys.get(raw);
+    if (known !== undefined && constantTimeEqual(known.bytes, raw)) return known.key;
+    const key = subtle.importKey('pkcs8', toPkcs8(raw), 'Ed25519', false, ['sign']);
+    signKeys.set(raw, { bytes: raw.slice(), key });
+    // A key that failed to import must not stay cached as a rejected promise.
+    key.catch(() => signKeys.delete(raw));
+    return key;
+  }
+
+  function verifyKey(raw: Uint8Array): Promise<CryptoKey> {
+    const id = publicBytesKey(raw);
+    const known = verifyKeys.get(id);
+    if (known !== undefined) return known;
+    const key = subtle.importKey('raw', ownBytes(raw), 'Ed25519', false, ['verify']);
+    verifyKeys.set(id, key);
+    key.catch(() => verifyKeys.delete(id));
+    return key;
+  }
+
+  return {
+    async sign(raw, message) {
+      return new Uint8Array(await subtle.sign('Ed25519', await signKey(raw), ownBytes(message)));
+    },
+    async verify(publicKey, message, signature) {
+      return subtle.verify('Ed25519', await verifyKey(publicKey), ownBytes(signature), ownBytes(message));
+    },
+    keygen() {
+      return Promise.resolve(nobleKeygen());
+    },
+  };
+}
+
+function nobleEd25519(): Signature {
+  return {
+    sign: (raw, message) => Promise.resolve(ed25519.sign(message, seedOf(raw))),
+    verify: (publicKey, message, signature) => Promise.resolve(ed25519.verify(signature, message, publicKey)),
+    keygen: () => Promise.resolve(nobleKeygen()),
+  };
+}
+
+/** Keys are raw 32-byte seeds (the RFC 8032 private key), the form the IETF vectors and other MLS stacks use. */
+function nobleKeygen(): { publicKey: Uint8Array; signKey: Uint8Array } {
+  const signKey = ed25519.utils.randomSecretKey();
+  return { signKey, publicKey: ed25519.getPublicKey(signKey) };
+}
+
+/** ts-mls accepts both raw seeds and PKCS#8 (what its default keygen produced): normalise to PKCS#8. */
+function toPkcs8(raw: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (raw.length !== SEED_LENGTH) return ownBytes(raw);
+  const der = new Uint8Array(PKCS8_ED25519_PREFIX.length + SEED_LENGTH);
+  der.set(PKCS8_ED25519_PREFIX);
+  der.set(raw, PKCS8_ED25519_PREFIX.length);
+  return der;
+}
+
+function seedOf(raw: Uint8Array): Uint8Array {
+  if (raw.length === SEED_LENGTH) return raw;
+  const prefix = raw.subarray(0, PKCS8_ED25519_PREFIX.length);
+  if (
+    raw.length !== PKCS8_ED25519_PREFIX.length + SEED_LENGTH ||
+    !constantTimeEqual(prefix, PKCS8_ED25519_PREFIX)
+  ) {
+    throw new Error('Ed25519 signing key is neither a 32-byte seed nor PKCS#8');
+  }
+  return raw.subarray(PKCS8_ED25519_PREFIX.length);
+}
+
+/** The WebCrypto of this runtime when it can do Ed25519 (Node 20, Chromium 137+, Firefox 129+, Safari 17+). */
+async function webCryptoEd25519(): Promise<SubtleCrypto | undefined> {
+  const subtle = globalThis.crypto.subtle as SubtleCrypto | undefined;
+  if (subtle === undefined) return undefined;
+  try {
+    await subtle.importKey('pkcs8', toPkcs8(new Uint8Array(SEED_LENGTH)), 'Ed25519', false, ['sign']);
+    return subtle;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,64 @@
+import {
+  ConversationIdSchema,
+  CreateMlsGroupRequest,
+  MlsGroupInfoResponse,
+  MlsGroupState,
+  StrictObject,
+  SubmitCommitRequest,
+  SubmitCommitResponse,
+} from '@enlets/protocol';
+import { createMlsGroup, submitCommit } from '../../domain/actions/mls-groups.js';
+import { getMlsGroupInfo } from '../../domain/queries/e2ee.js';
+import type { Services } from '../../domain/services.js';
+import { actorOf, type App } from '../types.js';
+
+const tags = ['e2ee'];
+const ConversationParams = StrictObject({ id: ConversationIdSchema });
+
+/** Each conversation's MLS group: creation, commits (one per epoch), the GroupInfo for joiners (ADR 0011). */
+export function mlsGroupRoutes(app: App, services: Services): void {
+  app.post(
+    '/conversations/:id/mls/group',
+    {
+      config: { access: 'messenger.use' },
+      schema: {
+        tags,
+        summary: 'Register the conversation’s MLS group at epoch 0 with your GroupInfo',
+        params: ConversationParams,
+        body: CreateMlsGroupRequest,
+        response: { 200: MlsGroupState },
+      },
+    },
+    (request) => createMlsGroup(services, actorOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/conversations/:id/mls/commits',
+    {
+      config: { access: 'messenger.use' },
+      schema: {
+        tags,
+        summary:
+          'Submit a commit made at `epoch`: accepted once per epoch, then delivered as an mls.commit event',
+        params: ConversationParams,
+        body: SubmitCommitRequest,
+        response: { 200: SubmitCommitResponse },
+      },
+    },
+    (request) => submitCommit(services, actorOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/conversations/:id/mls/group-info',
+    {
+      config: { access: 'messenger.use' },
+      schema: {
+        tags,
+        summary: 'The latest GroupInfo with its ratchet tree, to join by external commit (members only)',
+        params: ConversationParams,
+        response: { 200: MlsGroupInfoResponse },
+      },
+    },
+    (request) => getMlsGroupInfo(services, actorOf(request), request.params.id),
+  );
+}

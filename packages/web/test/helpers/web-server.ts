@@ -1,0 +1,130 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { build } from 'vite';
+import type { Role, UserId } from '@enlets/protocol';
+import { EnletsHttpClient } from '@enlets/client';
+import { buildApp, type BuiltApp } from '../../../server/src/app.js';
+import { loadConfig } from '../../../server/src/config/config.js';
+import { inTransaction } from '../../../server/src/domain/services.js';
+import { newId } from '../../../server/src/lib/secrets.js';
+import { totpCode } from '../../../server/src/lib/totp.js';
+import { openDatabase, type Database } from '../../../server/src/storage/dialects/index.js';
+import { migrateToLatest } from '../../../server/src/storage/migrator.js';
+import { grantRole, insertUser } from '../../../server/src/storage/repositories/users.js';
+import { createTestDatabase } from '../../../server/test/helpers/dialects.js';
+import { freePort } from '../../../server/test/helpers/spawn-server.js';
+
+const WEB_ROOT = new URL('../..', import.meta.url).pathname;
+
+/** Builds the client from its sources into a fresh directory, exactly as `npm run build` does. */
+export async function buildWebClient(): Promise<{ readonly dir: string; readonly remove: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'enlets-web-'));
+  await build({
+    root: WEB_ROOT,
+    configFile: join(WEB_ROOT, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: dir, emptyOutDir: true, sourcemap: false },
+  });
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface WebTestServer {
+  /** The origin the browser uses; it is the server's public URL, so the Origin checks pass as in production. */
+  readonly url: string;
+  readonly built: BuiltApp;
+  close(): Promise<void>;
+}
+
+/** Cheapest Argon2id parameters the config accepts: the suite checks the client, not hashing cost. */
+const TEST_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
+
+/**
+ * The real server (SQLite, real clock) serving `webDir`, on a fixed free port so that its public URL, which the
+ * cookie Origin checks and the WebSocket handshake compare against, is the address the browser loads.
+ */
+export async function startWebTestServer(webDir: string): Promise<WebTestServer> {
+  const testDb = await createTestDatabase('sqlite');
+  const dataDir = mkdtempSync(join(tmpdir(), 'enlets-data-'));
+  const port = await freePort();
+  const config = loadConfig(
+    {},
+    {
+      databaseUrl: testDb.url,
+      host: '127.0.0.1',
+      port,
+      publicUrl: `http://localhost:${String(port)}`,
+      logLevel: 'silent',
+      argon2: TEST_ARGON2,
+      rateLimitPerMinute: 100_000,
+      dataDir,
+      webDir,
+    },
+  );
+  const database: Database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  const built = await buildApp({ config, database, log: pino({ level: 'silent' }) });
+  await built.app.listen({ host: '127.0.0.1', port });
+  return {
+    url: config.publicUrl,
+    built,
+    async close() {
+      await built.app.close();
+      await database.close();
+      await testDb.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface SeededUser {
+  readonly id: UserId;
+  readonly email: string;
+  readonly password: string;
+  readonly displayName: string;
+  /** A bearer client of this user, for arranging the scene through the API. */
+  readonly api: EnletsHttpClient;
+}
+
+/** An active member, written through the repositories (as packages/server/test/helpers/actors.ts does). */
+export async function seedUser(
+  server: WebTestServer,
+  displayName: string,
+  roles: readonly Role[] = ['lea_member'],
+): Promise<SeededUser> {
+  const services = server.built.services;
+  const id = newId<UserId>();
+  const email = `${displayName.toLowerCase().replace(/[^a-z]+/g, '.')}@police.example`;
+  const password = `correct horse battery ${displayName}`;
+  const passwordHash = await services.passwords.hash(password);
+  await inTransaction(services, async (trx) => {
+    const now = services.clock.now();
+    await insertUser(trx, {
+      id,
+      email,
+      displayName,
+      countryCode: 'DE',
+      agencyId: null,
+      position: 'Analyst',
+      status: 'active',
+      passwordHash,
+      now,
+    });
+    for (const role of roles) await grantRole(trx, id, { role, scope: '' }, null, now);
+  });
+  const api = new EnletsHttpClient({ baseUrl: server.url });
+  await api.login({ email, password });
+  return { id, email, password, displayName, api };
+}
+
+/** Turns on TOTP for a user through the API; returns the secret, to compute codes as an authenticator app. */
+export async function enableTotp(user: SeededUser): Promise<string> {
+  const { secret } = await user.api.post<{ secret: string }>('/me/totp/setup', {
+    currentPassword: user.password,
+  });
+  await user.api.post('/me/totp/confirm', { code: totpCode(secret, Date.now()) });
+  return secret;
+}
+
+export { totpCode };

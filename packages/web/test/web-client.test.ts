@@ -1,0 +1,262 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import type { CreateConversationResponse } from '@enlets/protocol';
+import {
+  browserUnavailable,
+  launchChromium,
+  openContext,
+  runAxe,
+  screenshot,
+  VIEWPORTS,
+  type PageProblems,
+  type ViewportName,
+} from './helpers/browser.js';
+import {
+  buildWebClient,
+  enableTotp,
+  seedUser,
+  startWebTestServer,
+  totpCode,
+  type SeededUser,
+  type WebTestServer,
+} from './helpers/web-server.js';
+
+const unavailable = browserUnavailable();
+if (unavailable !== undefined) console.log(`# web client suite skipped: ${unavailable}`);
+
+/** Chromium logs every 4xx response on the console; a 401 is how the client learns it is signed out. */
+const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of 401/;
+
+describe('packages/web in Chromium against the real server', { skip: unavailable }, () => {
+  let removeBuild: () => void;
+  let server: WebTestServer;
+  let browser: Browser;
+  let anna: SeededUser;
+  let bruno: SeededUser;
+  let nightjarId: string;
+  const allProblems: PageProblems[] = [];
+
+  const payload = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+  const group = async (
+    owner: SeededUser,
+    name: string,
+    members: readonly SeededUser[],
+    tlp = 'GREEN',
+  ): Promise<string> => {
+    const created = await owner.api.post<CreateConversationResponse>('/conversations', {
+      kind: 'group',
+      name,
+      tlp,
+      memberIds: members.map((m) => m.id),
+    });
+    return created.conversation.id;
+  };
+  const say = (user: SeededUser, conversationId: string, text: string, mentions: string[] = []) =>
+    user.api.post(`/conversations/${conversationId}/events`, {
+      clientMessageId: randomUUID(),
+      kind: 'message',
+      payload: payload(text),
+      ...(mentions.length === 0 ? {} : { mentions }),
+    });
+
+  async function signedInPage(user: SeededUser, viewport: ViewportName): Promise<Page> {
+    const { page, problems } = await openContext(browser, viewport);
+    allProblems.push(problems);
+    await page.goto(server.url);
+    await page.getByLabel('E-mail address').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    return page;
+  }
+
+  async function bothSizes(page: Page, name: string): Promise<void> {
+    const original = page.viewportSize();
+    for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+      await page.setViewportSize(VIEWPORTS[viewport]);
+      await screenshot(page, name, viewport);
+    }
+    if (original !== null) await page.setViewportSize(original);
+  }
+
+  async function assertAccessible(page: Page, screen: string): Promise<void> {
+    const serious = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious, [], `axe on the ${screen} screen`);
+  }
+
+  before(async () => {
+    const webBuild = await buildWebClient();
+    removeBuild = webBuild.remove;
+    server = await startWebTestServer(webBuild.dir);
+    browser = await launchChromium();
+    anna = await seedUser(server, 'Anna Schmidt');
+    bruno = await seedUser(server, 'Bruno Lefèvre');
+    const old = await group(anna, 'Old case 2025', [bruno]);
+    await anna.api.patch(`/conversations/${old}/me`, { archived: true });
+    const muted = await group(anna, 'Cross-border pursuit', [bruno]);
+    await anna.api.patch(`/conversations/${muted}/me`, { muted: true });
+    await say(bruno, muted, 'Shift change at 18:00.');
+    const tig = await group(anna, 'Counter-UAS TIG', [bruno]);
+    await anna.api.patch(`/conversations/${tig}/me`, { favourite: true });
+    await anna.api.post('/conversations', { kind: 'direct', userId: bruno.id });
+    nightjarId = await group(anna, 'Operation Nightjar', [bruno], 'AMBER');
+    await say(bruno, nightjarId, 'Morning, team. Briefing at 09:30.');
+    await say(bruno, nightjarId, '@Anna Schmidt can you check the plates?', [anna.id]);
+  });
+
+  after(async () => {
+    await browser.close();
+    await server.close();
+    removeBuild();
+  });
+
+  it('serves the client with a strict CSP, cache headers, and SPA fallback outside the API', async () => {
+    const index = await fetch(`${server.url}/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /style-src 'self'(;|$)/);
+    assert.match(csp, new RegExp(`connect-src 'self' ws://${new URL(server.url).host}(;|$)`));
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = await index.text();
+    const script = /<script type="module" crossorigin src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'index.html loads a hashed script');
+    const asset = await fetch(`${server.url}${script}`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.match(asset.headers.get('content-type') ?? '', /javascript/);
+
+    const deepLink = await fetch(`${server.url}/conversations/some-id`);
+    assert.equal(deepLink.status, 200);
+    assert.equal(await deepLink.text(), html);
+    const api404 = await fetch(`${server.url}/api/v1/nothing-here`);
+    assert.equal(api404.status, 404);
+    assert.equal(((await api404.json()) as { error: { code: string } }).error.code, 'ROUTE_NOT_FOUND');
+    assert.equal((await fetch(`${server.url}/missing.png`)).status, 404);
+    const health = await fetch(`${server.url}/health`);
+    assert.match(health.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  });
+
+  it('signs in, lists conversations with their markers, and delivers a message live exactly once', async () => {
+    const { page: signIn, problems } = await openContext(browser, 'desktop');
+    allProblems.push(problems);
+    await signIn.goto(server.url);
+    await signIn.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await assertAccessible(signIn, 'sign-in');
+    await bothSizes(signIn, 'sign-in');
+    await signIn.context().close();
+
+    const annaPage = await signedInPage(anna, 'desktop');
+    const nightjar = annaPage.getByRole('button', { name: /Operation Nightjar/ });
+    await nightjar.waitFor();
+    assert.match((await nightjar.textContent()) ?? '', /2 unread messages/);
+    assert.match((await nightjar.textContent()) ?? '', /1 mention of you/);
+    assert.match(
+      (await annaPage.getByRole('button', { name: /Counter-UAS TIG/ }).textContent()) ?? '',
+      /Favourite/,
+    );
+    assert.match(
+      (await annaPage.getByRole('button', { name: /Cross-border pursuit/ }).textContent()) ?? '',
+      /Muted/,
+    );
+    await annaPage.getByRole('button', { name: /Bruno Lefèvre/ }).waitFor();
+    await annaPage.getByText('Archived (1)').waitFor();
+    await annaPage.locator('.connection[data-state="live"]').waitFor();
+    await assertAccessible(annaPage, 'conversation list');
+    await bothSizes(annaPage, 'conversations');
+
+    const brunoPage = await signedInPage(bruno, 'phone');
+    await brunoPage.getByRole('button', { name: /Operation Nightjar/ }).click();
+    await brunoPage.getByRole('heading', { name: 'Operation Nightjar' }).waitFor();
+    await brunoPage.locator('.connection[data-state="live"]').waitFor();
+
+    await nightjar.click();
+    await annaPage.getByText('can you check the plates?').waitFor();
+    const text = 'Plates match the van seen in Kraków — Zażółć gęślą jaźń ✓';
+    const composer = annaPage.getByLabel('Message to Operation Nightjar');
+    await composer.fill(text);
+    await composer.press('Enter');
+
+    const brunoSees = brunoPage.locator('.timeline .message', { hasText: text });
+    await brunoSees.waitFor();
+    // Longer than the client's own fallback fetch after an acknowledgement: a duplicate would show by now.
+    await brunoPage.waitForTimeout(2_500);
+    assert.equal(await brunoSees.count(), 1, 'the other user sees the message once');
+    assert.equal(await annaPage.locator('.timeline .message', { hasText: text }).count(), 1, 'and so do I');
+    assert.equal(await annaPage.locator('.message.is-sending').count(), 0, 'nothing left in the outbox');
+    assert.equal(
+      await annaPage.locator('#conversation-' + nightjarId + ' .badge-unread').count(),
+      0,
+      'an open conversation is read',
+    );
+    await assertAccessible(annaPage, 'chat');
+    await bothSizes(annaPage, 'chat');
+    await assertAccessible(brunoPage, 'chat (phone)');
+  });
+
+  it('asks for the second factor, refusing a wrong password first', async () => {
+    const carol = await seedUser(server, 'Carla Rossi');
+    const secret = await enableTotp(carol);
+    const { page, problems } = await openContext(browser, 'phone');
+    allProblems.push(problems);
+    await page.goto(server.url);
+    await page.getByLabel('E-mail address').fill(carol.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').getByText('The e-mail address or password is wrong.').waitFor();
+
+    await page.getByLabel('Password').fill(carol.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const code = page.getByLabel('Authentication code');
+    await code.waitFor();
+    assert.equal(await code.evaluate((element) => element === document.activeElement), true);
+    await assertAccessible(page, 'second factor');
+    await bothSizes(page, 'second-factor');
+    // The enrolment used the current step's code, and a used step is refused (replay): the next one is valid.
+    await code.fill(totpCode(secret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    await page.getByText('No conversations yet.').waitFor();
+  });
+
+  it('signs out for good: the session ends on the server and a reload shows the sign-in', async () => {
+    const page = await signedInPage(anna, 'desktop');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const cookies = await page.context().cookies();
+    assert.equal(
+      cookies.find((c) => c.name === 'enlets_session'),
+      undefined,
+    );
+  });
+
+  it("speaks the browser's language and switches on request", async () => {
+    const { page, problems } = await openContext(browser, 'phone', 'pl-PL');
+    allProblems.push(problems);
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Logowanie' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'pl');
+    await page.getByLabel('Język').selectOption('de');
+    await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'de');
+    await page.reload();
+    await page.getByRole('heading', { name: 'Anmelden' }).waitFor();
+  });
+
+  it('reported no CSP violation and no console error on any page', () => {
+    assert.deepEqual(
+      allProblems.flatMap((p) => p.cspViolations),
+      [],
+    );
+    assert.deepEqual(
+      allProblems.flatMap((p) => p.consoleErrors).filter((line) => !EXPECTED_CONSOLE.test(line)),
+      [],
+    );
+  });
+});
