@@ -54,3 +54,21 @@ export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
 export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';
 export type { FileReference, MessageContent } from './e2ee/content.js';
+export type { BinaryFetchLike, BinaryResponse, ByteStreamLike } from './api/http.js';
+export {
+  downloadAndDecryptAttachment,
+  encryptAndUploadAttachment,
+  type AttachmentDescriptor,
+  type AttachmentTransferOptions,
+  type IncomingAttachment,
+  type OutgoingAttachment,
+} from './e2ee/attachments.js';
+export {
+  HistoryArchive,
+  RecoveryPassphraseTooWeakError,
+  RecoveryUnavailableError,
+  RECOVERY_LOSS_NOTICE,
+} from './e2ee/recovery.js';
+// The recovery pieces of @enlets/crypto an app needs, so it does not depend on the crypto package itself.
+export { checkRecoveryPassphrase, generateRecoveryCode, WrongPassphraseError } from '@enlets/crypto';
+export type { SecretName } from './e2ee/e2ee-store.js';

@@ -42,7 +42,8 @@ export const ERROR_CODES = {
   UPLOAD_INCOMPLETE:
     'Chunks of the upload are still missing (details.missingChunks); send them, then complete again.',
   RANGE_NOT_SATISFIABLE: 'The requested byte range lies outside the blob (details.size).',
-  E2EE_IDENTITY_REQUIRED: 'Register your identity key (PUT /e2ee/identity) before uploading key packages or device lists.',
+  E2EE_IDENTITY_REQUIRED:
+    'Register your identity key (PUT /e2ee/identity) before uploading key packages or device lists.',
   E2EE_IDENTITY_EXISTS: 'An identity key is registered already; it changes only through an identity reset.',
   DEVICE_LIST_INVALID:
     'The device list is not signed by your identity key or names another user (details.reason).',
@@ -61,6 +62,11 @@ export const ERROR_CODES = {
     'The commit adds, removes or is sent by a device the conversation’s membership rules do not allow (details.reason).',
   MLS_GROUP_INFO_MISMATCH:
     'The GroupInfo does not match the commit: epoch, group, signer or ratchet-tree leaves (details.reason).',
+  E2EE_BACKUP_NOT_FOUND: 'You have no recovery backup on the server yet.',
+  E2EE_BACKUP_VERSION_MISMATCH:
+    'The recovery backup was replaced since you last read it (details.version is the stored version); read it and decide again.',
+  E2EE_BACKUP_INVALID:
+    'The bytes are not a recovery backup of yours in a format the server accepts (details.reason).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

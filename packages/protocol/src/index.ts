@@ -26,4 +26,5 @@ export * from './http/conversations.js';
 export * from './http/channels.js';
 export * from './http/deliveries.js';
 export * from './http/e2ee.js';
+export * from './http/e2ee-recovery.js';
 export * from './realtime/frames.js';

@@ -14,7 +14,16 @@ export type ConversationKind = (typeof CONVERSATION_KINDS)[number];
  * and settings changes) and carry readable `system` details instead of a payload. `mls.commit` events are
  * written by the server too: the payload is an MLS commit it accepted (ADR 0011), in order with the messages.
  */
-export const EVENT_KINDS = ['message', 'edit', 'reaction', 'delete', 'pin', 'unpin', 'system', 'mls.commit'] as const;
+export const EVENT_KINDS = [
+  'message',
+  'edit',
+  'reaction',
+  'delete',
+  'pin',
+  'unpin',
+  'system',
+  'mls.commit',
+] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 /** The kinds a client may send (system and mls.commit events come only from the server). */
 export const CLIENT_EVENT_KINDS = ['message', 'edit', 'reaction', 'delete', 'pin', 'unpin'] as const;

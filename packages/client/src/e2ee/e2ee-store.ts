@@ -16,6 +16,9 @@ export interface StoredContent {
  */
 export type ContentStatus = 'decrypted' | 'own' | 'unavailable' | 'refused';
 
+/** The device's keys: its user's identity key, its own MLS keys, its user's history archive key (ADR 0012). */
+export type SecretName = 'identity' | 'device' | 'archive';
+
 /**
  * The device's secrets and what it decrypted, across restarts: its identity key, its MLS device keys, the state
  * of each group, the private parts of its KeyPackages, the trust records of other users, the content of each
@@ -23,8 +26,8 @@ export type ContentStatus = 'decrypted' | 'own' | 'unavailable' | 'refused';
  * must make each call atomic (IndexedDB in the browser, a 0600 file for the CLI, memory in tests).
  */
 export interface E2eeStore extends TrustStorage {
-  getSecret(name: 'identity' | 'device'): Promise<Uint8Array | undefined>;
-  putSecret(name: 'identity' | 'device', bytes: Uint8Array): Promise<void>;
+  getSecret(name: SecretName): Promise<Uint8Array | undefined>;
+  putSecret(name: SecretName, bytes: Uint8Array): Promise<void>;
 
   getGroup(conversationId: string): Promise<Uint8Array | undefined>;
   putGroup(conversationId: string, bytes: Uint8Array): Promise<void>;
@@ -56,10 +59,10 @@ export class MemoryE2eeStore implements E2eeStore {
   readonly #decryptedUpTo = new Map<string, number>();
   readonly #trust = new Map<string, TrustRecord>();
 
-  getSecret(name: 'identity' | 'device'): Promise<Uint8Array | undefined> {
+  getSecret(name: SecretName): Promise<Uint8Array | undefined> {
     return Promise.resolve(copy(this.#secrets.get(name)));
   }
-  putSecret(name: 'identity' | 'device', bytes: Uint8Array): Promise<void> {
+  putSecret(name: SecretName, bytes: Uint8Array): Promise<void> {
     this.#secrets.set(name, Uint8Array.from(bytes));
     return Promise.resolve();
   }

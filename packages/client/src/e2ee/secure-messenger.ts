@@ -4,6 +4,7 @@ import {
   encodeDeviceList,
   exportLocalKeyPackage,
   fromBase64Url,
+  generateArchiveKey,
   IdentityKeyPair,
   importLocalKeyPackage,
   isMlsSuiteName,
@@ -20,6 +21,7 @@ import {
   type LocalKeyPackage,
   type MlsDevice,
   type MlsGroup,
+  type RecoveryKdfParams,
 } from '@enlets/crypto';
 import type {
   ClaimKeyPackagesResponse,
@@ -37,8 +39,15 @@ import { base64ToBytes } from '../base64.js';
 import { Emitter } from '../emitter.js';
 import type { PendingSend } from '../outbox.js';
 import { randomUuid } from '../runtime.js';
-import type { MessengerSession, OutgoingEvent } from '../session.js';
+import type { HistoryQuery, MessengerSession, OutgoingEvent } from '../session.js';
 import type { ContentStatus, E2eeStore } from './e2ee-store.js';
+import {
+  currentBackupVersion,
+  HistoryArchive,
+  RecoveryUnavailableError,
+  restoreDeviceKeys,
+  uploadRecoveryBackup,
+} from './recovery.js';
 import { HttpTrustDirectory } from './trust-directory.js';
 
 /** One event of a conversation as the app shows it: the event's metadata and, for messages, the plaintext. */
@@ -72,6 +81,11 @@ export interface SecureMessengerOptions {
   readonly deviceId: string;
   /** One-time KeyPackages kept on the server (refilled when fewer than half are left). */
   readonly keyPackagePool?: number;
+  /**
+   * For a device without keys whose user has an identity already (a new device, a wiped browser): the recovery
+   * passphrase that opens the user's backup (ADR 0012). A wrong one rejects `open` with WrongPassphraseError.
+   */
+  readonly recovery?: { readonly passphrase: string };
 }
 
 /** This device has no identity key, but the server knows one for the user: it must be restored (recovery). */
@@ -104,6 +118,8 @@ export class SecureMessenger {
   /** Group operations and event handling of one conversation run one at a time, in order. */
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #unsubscribe: Array<() => void> = [];
+  /** Where what this device reads is archived for the user's future devices; absent without an archive key. */
+  #archive: HistoryArchive | undefined;
 
   private constructor(options: SecureMessengerOptions, device: MlsDevice) {
     this.#session = options.session;
@@ -147,6 +163,8 @@ export class SecureMessenger {
         : await restoreMlsDevice(new SecretBytes(savedDevice), trust);
     if (savedDevice === undefined) await options.store.putSecret('device', device.save().exposeBytes());
     const messenger = new SecureMessenger(options, device);
+    const archiveKey = await options.store.getSecret('archive');
+    if (archiveKey !== undefined) messenger.#archive = new HistoryArchive(http, new SecretBytes(archiveKey));
     await messenger.#publishDevice(identity);
     await messenger.#topUpKeyPackages();
     return messenger;
@@ -224,6 +242,95 @@ export class SecureMessenger {
   /** Stops listening to the session (the store keeps everything). */
   close(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    void this.#archive?.close();
+  }
+
+  // ---- recovery (ADR 0012) ------------------------------------------------------------------------------
+
+  /**
+   * Creates or replaces the user's recovery backup under `passphrase` (prefer `generateRecoveryCode()`; show
+   * RECOVERY_LOSS_NOTICE). The first backup also starts the history archive. Takes one Argon2id derivation.
+   */
+  async setUpRecovery(
+    passphrase: string,
+    options: { readonly kdf?: RecoveryKdfParams } = {},
+  ): Promise<{ readonly version: number }> {
+    const seed = await this.#store.getSecret('identity');
+    if (seed === undefined) throw new Error('this device has no identity key');
+    let archiveKey = await this.#store.getSecret('archive');
+    if (archiveKey === undefined) {
+      // A backup made elsewhere holds the user's archive key; a new one would orphan that device's archive.
+      if ((await currentBackupVersion(this.#session.http)) > 0)
+        throw new RecoveryUnavailableError(
+          'a recovery backup from another device exists: open this device with its passphrase first',
+        );
+      archiveKey = generateArchiveKey().exposeBytes();
+      await this.#store.putSecret('archive', archiveKey);
+      this.#archive = new HistoryArchive(this.#session.http, new SecretBytes(Uint8Array.from(archiveKey)));
+    }
+    const identity = IdentityKeyPair.fromPrivateKey(new SecretBytes(seed));
+    const key = new SecretBytes(archiveKey);
+    try {
+      const version = await uploadRecoveryBackup(this.#session.http, {
+        userId: this.#userId,
+        identity,
+        archiveKey: key,
+        passphrase,
+        ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
+      });
+      return { version };
+    } finally {
+      identity.destroy();
+      key.destroy();
+    }
+  }
+
+  /**
+   * Gives this device the conversation's history from the user's archive: each message a device of the user
+   * read shows its text here too, through `history`. Entries that fail to open at their place or name another
+   * sender than the server's event are refused (and warned about), never shown.
+   */
+  restoreHistory(conversationId: string): Promise<{ readonly restored: number; readonly refused: number }> {
+    return this.#inOrder(conversationId, async () => {
+      if (this.#archive === undefined) return { restored: 0, refused: 0 };
+      const result = await this.#archive.restore(conversationId, this.#store);
+      if (result.refused > 0)
+        this.#warn(
+          conversationId,
+          undefined,
+          'Archived messages were altered or attributed to someone else.',
+          [],
+        );
+      return result;
+    });
+  }
+
+  /**
+   * A page of older history (a new device does not receive it as news): each event with the content this
+   * device has for it — what it decrypted or wrote, or what `restoreHistory` brought back — or unavailable.
+   */
+  async history(conversationId: string, query: HistoryQuery = {}): Promise<SecureEvent[]> {
+    const events = await this.#session.history(conversationId, query);
+    const shown: SecureEvent[] = [];
+    for (const event of events) {
+      if (event.kind === 'system') shown.push({ event, content: null, status: 'system' });
+      else if (event.payload === null) shown.push({ event, content: null, status: 'deleted' });
+      else if (event.kind === 'mls.commit') shown.push({ event, content: null, status: 'handshake' });
+      else {
+        const stored = await this.#store.getContent(conversationId, event.seq);
+        shown.push(
+          stored === undefined
+            ? { event, content: null, status: 'unavailable', reason: 'sent before this device joined' }
+            : { event, ...stored, content: stored.content },
+        );
+      }
+    }
+    return shown;
+  }
+
+  /** Uploads what waits for the archive now (before quitting; the archive otherwise batches on its own). */
+  async flushArchive(): Promise<void> {
+    await this.#archive?.flush();
   }
 
   // ---- sending side -------------------------------------------------------------------------------------
@@ -396,6 +503,8 @@ export class SecureMessenger {
       return { event, content: null, status: 'handshake' };
     }
     const stored = await this.#store.getContent(conversationId, seq);
+    // Own messages are stored when the server acknowledges them; they reach the archive with their event.
+    if (stored?.status === 'own' && stored.content !== null) this.#archive?.add(event, stored.content);
     if (stored !== undefined) return { event, ...stored, content: stored.content };
     if (event.senderDeviceId === this.#deviceId) {
       const own =
@@ -403,10 +512,12 @@ export class SecureMessenger {
       const content = own ?? null;
       const status: ContentStatus = own === undefined ? 'unavailable' : 'own';
       await this.#store.putContent(conversationId, seq, { content, status });
+      if (own !== undefined) this.#archive?.add(event, own);
       return { event, content, status };
     }
     const result = await this.#decrypt(event, bytes);
     await this.#store.putContent(conversationId, seq, result);
+    if (result.status === 'decrypted' && result.content !== null) this.#archive?.add(event, result.content);
     return { event, ...result };
   }
 
@@ -593,12 +704,21 @@ async function loadOrCreateIdentity(options: SecureMessengerOptions): Promise<Id
     }
     return identity;
   }
-  if (registered.identityKey !== null)
-    throw new IdentityUnavailableError(
-      'this account has an identity key on another device: restore it with the recovery passphrase',
-    );
+  if (registered.identityKey !== null) {
+    if (options.recovery === undefined)
+      throw new IdentityUnavailableError(
+        'this account has an identity key on another device: restore it with the recovery passphrase',
+      );
+    return restoreDeviceKeys(http, options.store, {
+      userId: options.userId,
+      passphrase: options.recovery.passphrase,
+      registeredIdentityKey: registered.identityKey,
+    });
+  }
   const identity = IdentityKeyPair.generate();
   await options.store.putSecret('identity', identity.exportPrivateKey().exposeBytes());
+  // The user's first device starts the history archive, so what it reads is there once recovery is set up.
+  await options.store.putSecret('archive', generateArchiveKey().exposeBytes());
   await http.put('/e2ee/identity', { identityKey: toBase64Url(identity.publicKey) });
   return identity;
 }

@@ -13,9 +13,15 @@ import { LruCache } from './lru.js';
  *   copy of the bytes, so an overwritten array is never served a stale key. Decrypting a commit's path secret
  *   imports the key of one of our own path nodes, which stays the same across many commits.
  * - AES-GCM of MLS messages runs inline (@noble/ciphers). Every message has a fresh key from the secret tree, so
- *   WebCrypto had to import a key per message and hop to a worker thread twice; inline it is ~3× faster.
+ *   WebCrypto had to import a key per message and hop to a worker thread twice; inline it is ~3× faster for
+ *   messages. Large payloads (a Welcome's GroupInfo) still go to WebCrypto.
  */
 const PUBLIC_KEY_CACHE_SIZE = 20_000;
+/**
+ * Above this size WebCrypto's native AES wins despite the key import and thread hop: a Welcome's GroupInfo
+ * carries the ratchet tree (~1 MB at 1,000 members), ~50 ms in JavaScript against ~2 ms native.
+ */
+const INLINE_AES_GCM_MAX_BYTES = 16 * 1024;
 
 export function withCachedKeys(base: Hpke, inlineAesGcm: boolean): Hpke {
   const publicKeys = new LruCache<string, Promise<PublicKey>>(PUBLIC_KEY_CACHE_SIZE);
@@ -53,8 +59,11 @@ export function withCachedKeys(base: Hpke, inlineAesGcm: boolean): Hpke {
   };
   if (inlineAesGcm) {
     hpke.encryptAead = (key, nonce, aad, plaintext) =>
-      Promise.resolve(gcm(key, nonce, aad ?? new Uint8Array()).encrypt(plaintext));
+      plaintext.length > INLINE_AES_GCM_MAX_BYTES
+        ? base.encryptAead(key, nonce, aad, plaintext)
+        : Promise.resolve(gcm(key, nonce, aad ?? new Uint8Array()).encrypt(plaintext));
     hpke.decryptAead = (key, nonce, aad, ciphertext) => {
+      if (ciphertext.length > INLINE_AES_GCM_MAX_BYTES) return base.decryptAead(key, nonce, aad, ciphertext);
       try {
         return Promise.resolve(gcm(key, nonce, aad ?? new Uint8Array()).decrypt(ciphertext));
       } catch (error) {

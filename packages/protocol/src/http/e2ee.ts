@@ -28,7 +28,8 @@ function Base64Url(
 ) {
   return Type.String({
     pattern: `^${options.prefix ?? ''}[A-Za-z0-9_-]*$`,
-    minLength: Math.max(2, options.prefix?.length ?? 0),
+    // An MLSMessage has at least its 4-byte header and a few bytes of content.
+    minLength: options.prefix === undefined ? 2 : 8,
     maxLength: Math.ceil((maxBytes * 4) / 3),
     ...(options.example === undefined ? {} : { examples: [options.example] }),
     ...(options.description === undefined ? {} : { description: options.description }),

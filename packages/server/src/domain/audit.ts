@@ -28,7 +28,9 @@ export type AuditAction =
   | 'agency.created'
   | 'mail.retried'
   | 'audit.exported'
-  | 'demo.seeded';
+  | 'demo.seeded'
+  | 'e2ee_backup.created'
+  | 'e2ee_backup.replaced';
 
 export interface AuditInput {
   readonly actorId: string | null;

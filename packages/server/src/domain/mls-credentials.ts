@@ -4,7 +4,6 @@ import type { SessionId, UserId } from '@enlets/protocol';
 import {
   ciphersuites,
   makeKeyPackageRef,
-  type CiphersuiteImpl,
   type CiphersuiteName,
   type Credential,
   type KeyPackage,
@@ -58,20 +57,8 @@ export function suiteId(name: CiphersuiteName): number {
   return ciphersuites[name];
 }
 
-const implementations = new Map<CiphersuiteName, Promise<CiphersuiteImpl>>();
-
-/** The suite's implementation, built once per process (only its hash is used here). */
-function implementationOf(name: CiphersuiteName): Promise<CiphersuiteImpl> {
-  let impl = implementations.get(name);
-  if (impl === undefined) {
-    impl = ciphersuite(name);
-    implementations.set(name, impl);
-  }
-  return impl;
-}
-
 /** KeyPackageRef (RFC 9420 §5.2), base64url: how a Welcome names the package it is encrypted to. */
 export async function keyPackageRefOf(name: CiphersuiteName, keyPackage: KeyPackage): Promise<string> {
-  const impl = await implementationOf(name);
+  const impl = await ciphersuite(name);
   return Buffer.from(await makeKeyPackageRef(keyPackage, impl.hash)).toString('base64url');
 }

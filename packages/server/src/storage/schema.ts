@@ -310,6 +310,23 @@ export interface MlsWelcomeRow {
   created_at: number;
 }
 
+/** 0130: a user's passphrase-encrypted recovery backup and history archive (docs/decisions/0012-recovery.md). */
+export interface E2eeBackupRow {
+  user_id: string;
+  bytes: Uint8Array;
+  version: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface E2eeArchiveRow {
+  user_id: string;
+  conversation_id: string;
+  seq: number;
+  bytes: Uint8Array;
+  created_at: number;
+}
+
 export interface DB {
   users: UserRow;
   user_roles: UserRoleRow;
@@ -340,4 +357,6 @@ export interface DB {
   mls_commits: MlsCommitRow;
   mls_welcomes: MlsWelcomeRow;
   delivery_positions: DeliveryPositionRow;
+  e2ee_backups: E2eeBackupRow;
+  e2ee_archive: E2eeArchiveRow;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import {
+  ciphersuite,
   decodeDeviceCredential,
   encodeDeviceCredential,
   signDeviceCredential,
@@ -14,12 +15,10 @@ import {
   defaultCredentialTypes,
   encode,
   generateKeyPackageWithKey,
-  getCiphersuiteImpl,
   joinGroup,
   makeKeyPackageRef,
   mlsMessageDecoder,
   mlsMessageEncoder,
-  nobleCryptoProvider,
   nodeTypes,
   processMessage,
   protocolVersions,
@@ -40,7 +39,7 @@ import { codeOf, type ApiResponse } from '../helpers/http.js';
 import type { TestServer } from '../helpers/server.js';
 
 /**
- * A test-side E2EE device: real MLS through ts-mls (suite 1 on the noble provider, the quickest in one process)
+ * A test-side E2EE device: real MLS through ts-mls (suite 1 through `@enlets/crypto`'s caching provider, as the product runs it)
  * and real device credentials signed with the user's identity key, talking to the server over HTTP. It is what
  * the ENLETS client will do, reduced to what the Delivery Service suites need.
  */
@@ -49,7 +48,7 @@ export const SUITE = 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519';
 
 let impl: CiphersuiteImpl | undefined;
 export async function suite(): Promise<CiphersuiteImpl> {
-  impl ??= await getCiphersuiteImpl(SUITE, nobleCryptoProvider);
+  impl ??= await ciphersuite(SUITE);
   return impl;
 }
 
@@ -221,14 +220,17 @@ export class E2eeDevice {
   }
 
   /** A commit of this device at its current epoch (as a PublicMessage), not yet submitted. */
-  async prepareCommit(proposals: Proposal[] = []): Promise<PreparedCommit> {
+  async prepareCommit(
+    proposals: Proposal[] = [],
+    options: { ratchetTreeInWelcome?: boolean } = {},
+  ): Promise<PreparedCommit> {
     assert.ok(this.state !== undefined, 'in a group');
     const result = await createCommit({
       context: await mlsContext(),
       state: this.state,
       extraProposals: proposals,
       wireAsPublicMessage: true,
-      ratchetTreeExtension: true,
+      ratchetTreeExtension: options.ratchetTreeInWelcome ?? true,
     });
     return {
       body: {

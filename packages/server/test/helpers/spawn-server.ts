@@ -43,6 +43,10 @@ export interface ServerProcessOptions {
   readonly busChannel?: string;
   /** ENLETS_DATA_DIR (attachments); defaults to a fresh temporary directory, removed by `stop`. */
   readonly dataDir?: string;
+  /** ENLETS_LOG_LEVEL (default `warn`). */
+  readonly logLevel?: string;
+  /** Receives every chunk the process writes to stdout and stderr (its logs). */
+  readonly onOutput?: (chunk: string) => void;
 }
 
 /**
@@ -81,7 +85,7 @@ export class ServerProcess {
       DATABASE_URL: this.options.databaseUrl,
       ENLETS_HOST: '127.0.0.1',
       ENLETS_PORT: String(this.options.port),
-      ENLETS_LOG_LEVEL: 'warn',
+      ENLETS_LOG_LEVEL: this.options.logLevel ?? 'warn',
       ENLETS_RATE_LIMIT_PER_MINUTE: '1000000',
       ENLETS_BUS_URL: this.options.busUrl,
       ENLETS_BUS_CHANNEL: this.options.busChannel,
@@ -101,6 +105,7 @@ export class ServerProcess {
     this.#child = child;
     this.starts += 1;
     const keep = (chunk: string): void => {
+      this.options.onOutput?.(chunk);
       this.#tail = (this.#tail + chunk).slice(-8192);
     };
     child.stdout.setEncoding('utf8').on('data', keep);

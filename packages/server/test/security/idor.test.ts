@@ -43,7 +43,10 @@ const ELSEWHERE: ReadonlyArray<readonly [prefix: string, reason: string]> = [
   ['/api/v1/applications/', 'accessApplicationById, by vetting scope (test/api/applications)'],
   ['/api/v1/members/', 'the member directory, by role (test/api/members, authorization-matrix)'],
   ['/api/v1/admin/', 'administrators only (authorization-matrix)'],
-  ['/api/v1/e2ee/', 'users by accessE2eePeer, Welcomes by owning device: NOT_FOUND alike (test/api/e2ee-*)'],
+  [
+    '/api/v1/e2ee/',
+    'users by accessE2eePeer, Welcomes by owning device, backup and archive the caller’s own rows only: NOT_FOUND alike (test/api/e2ee-*)',
+  ],
 ];
 /**
  * (route, variant) pairs where answering differently is the product, not a leak: a listed channel is in the

@@ -17,6 +17,7 @@ import { bookmarkRoutes } from './bookmarks.js';
 import { conversationRoutes } from './conversations.js';
 import { e2eeRoutes } from './e2ee.js';
 import { mlsGroupRoutes } from './mls-groups.js';
+import { e2eeRecoveryRoutes } from './e2ee-recovery.js';
 import { deliveryRoutes } from './deliveries.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
@@ -38,5 +39,6 @@ export function registerApiRoutes(api: App, services: Services): void {
   conversationRoutes(api, services);
   e2eeRoutes(api, services);
   mlsGroupRoutes(api, services);
+  e2eeRecoveryRoutes(api, services);
   deliveryRoutes(api, services);
 }
