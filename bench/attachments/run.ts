@@ -68,12 +68,17 @@ async function measured<T>(run: () => Promise<T>): Promise<{ result: T; seconds:
 
 const rows: Array<{ figure: string; 'MiB/s': string; seconds: string; 'peak RSS growth (MiB)': string }> = [];
 function report(figure: string, seconds: number, peakRss: number, baseline: number): void {
-  rows.push({
+  const row = {
     figure,
     'MiB/s': (size / MiB / seconds).toFixed(1),
     seconds: seconds.toFixed(2),
     'peak RSS growth (MiB)': ((peakRss - baseline) / MiB).toFixed(1),
-  });
+  };
+  rows.push(row);
+  // Each figure as soon as it is known: a long run that is stopped still reports what it measured.
+  console.log(
+    `${figure}: ${row['MiB/s']} MiB/s, ${row.seconds} s, peak RSS +${row['peak RSS growth (MiB)']} MiB`,
+  );
 }
 
 const server = await startTestServer('sqlite', {

@@ -30,6 +30,9 @@ export interface E2eeStore extends TrustStorage {
   putSecret(name: SecretName, bytes: Uint8Array): Promise<void>;
 
   getGroup(conversationId: string): Promise<Uint8Array | undefined>;
+  /** Where this device stands in the group's handshake history; deleted with the group. */
+  getGroupPosition(conversationId: string): Promise<GroupPosition | undefined>;
+  putGroupPosition(conversationId: string, position: GroupPosition): Promise<void>;
   putGroup(conversationId: string, bytes: Uint8Array): Promise<void>;
   deleteGroup(conversationId: string): Promise<void>;
 
@@ -49,10 +52,21 @@ export interface E2eeStore extends TrustStorage {
   setDecryptedUpTo(conversationId: string, seq: number): Promise<void>;
 }
 
+/**
+ * `joinedEpoch`: the epoch this device entered the group at (handshakes before it are not its business).
+ * `lastCommitSeq`: the seq of the last `mls.commit` event it applied or had accepted. A later commit event for
+ * an epoch it has passed is a replay or a reordering by the server, and is refused visibly.
+ */
+export interface GroupPosition {
+  readonly joinedEpoch: number;
+  readonly lastCommitSeq: number;
+}
+
 /** Keeps everything in memory: for tests and short-lived scripts (everything is lost on exit). */
 export class MemoryE2eeStore implements E2eeStore {
   readonly #secrets = new Map<string, Uint8Array>();
   readonly #groups = new Map<string, Uint8Array>();
+  readonly #positions = new Map<string, GroupPosition>();
   readonly #keyPackages = new Map<string, Uint8Array>();
   readonly #contents = new Map<string, StoredContent>();
   readonly #ownPending = new Map<string, Uint8Array>();
@@ -73,8 +87,16 @@ export class MemoryE2eeStore implements E2eeStore {
     this.#groups.set(conversationId, Uint8Array.from(bytes));
     return Promise.resolve();
   }
+  getGroupPosition(conversationId: string): Promise<GroupPosition | undefined> {
+    return Promise.resolve(this.#positions.get(conversationId));
+  }
+  putGroupPosition(conversationId: string, position: GroupPosition): Promise<void> {
+    this.#positions.set(conversationId, position);
+    return Promise.resolve();
+  }
   deleteGroup(conversationId: string): Promise<void> {
     this.#groups.delete(conversationId);
+    this.#positions.delete(conversationId);
     return Promise.resolve();
   }
   listKeyPackages(): Promise<ReadonlyArray<{ readonly refHex: string; readonly bytes: Uint8Array }>> {

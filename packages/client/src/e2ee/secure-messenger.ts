@@ -357,8 +357,11 @@ export class SecureMessenger {
     return group;
   }
 
-  /** Welcomes for this one conversation, handled inside its chain (the caller holds it). */
-  async #acceptWelcomesFor(conversationId: string): Promise<void> {
+  /**
+   * Welcomes for this one conversation, handled inside its chain (the caller holds it). `commitSeq`: the seq of
+   * the commit event being processed, when that is what brought the Welcome.
+   */
+  async #acceptWelcomesFor(conversationId: string, commitSeq = 0): Promise<void> {
     const { welcomes } = await this.#session.http.get<PendingWelcomesResponse>('/e2ee/welcomes');
     for (const pending of welcomes.filter((w) => w.conversationId === conversationId)) {
       try {
@@ -367,7 +370,7 @@ export class SecureMessenger {
           await this.#localKeyPackages(),
         );
         if (!keyPackage.lastResort) await this.#store.deleteKeyPackage(keyPackage.refHex);
-        await this.#adopt(group);
+        await this.#adopt(group, commitSeq);
       } catch (error) {
         this.#warn(conversationId, undefined, `A Welcome was refused: ${describe(error)}`, error);
       }
@@ -397,8 +400,9 @@ export class SecureMessenger {
         return this.#addEveryone(conversationId, group);
       }
       const join = await this.#device.joinExternal(fromBase64Url(info.groupInfo));
+      let accepted: SubmitCommitResponse;
       try {
-        await this.#session.http.post<SubmitCommitResponse>(`${path}/commits`, {
+        accepted = await this.#session.http.post<SubmitCommitResponse>(`${path}/commits`, {
           epoch: Number(join.epoch),
           commit: toBase64Url(join.commit),
           groupInfo: toBase64Url(join.groupInfo),
@@ -408,7 +412,7 @@ export class SecureMessenger {
         throw error;
       }
       const group = join.confirm();
-      await this.#adopt(group);
+      await this.#adopt(group, accepted.seq);
       return group;
     }
     throw new Error('could not join the conversation: the group keeps changing');
@@ -441,8 +445,9 @@ export class SecureMessenger {
       const group = await this.#group(conversationId);
       if (group?.active !== true) throw new Error('this device is not in the conversation');
       const bundle = await make(group);
+      let accepted: SubmitCommitResponse;
       try {
-        await this.#session.http.post<SubmitCommitResponse>(path, {
+        accepted = await this.#session.http.post<SubmitCommitResponse>(path, {
           epoch: Number(bundle.epoch),
           commit: toBase64Url(bundle.commit),
           groupInfo: toBase64Url(bundle.groupInfo),
@@ -456,6 +461,7 @@ export class SecureMessenger {
       }
       group.confirmCommit();
       await this.#saveGroup(group);
+      await this.#advancePosition(conversationId, accepted.seq);
       return group;
     }
     throw new Error('could not commit: the group keeps changing');
@@ -471,6 +477,7 @@ export class SecureMessenger {
       if (epoch !== group.epoch) continue;
       const result = await group.process(bytes);
       if (result.kind === 'refused') this.#warn(conversationId, event.seq, result.reason, result.failures);
+      else await this.#advancePosition(conversationId, event.seq);
     }
     await this.#saveGroup(group);
   }
@@ -555,7 +562,7 @@ export class SecureMessenger {
     let group = await this.#group(event.conversationId);
     if (group?.active !== true) {
       // A commit that adds this device stores its Welcome in the same transaction: join now, in order.
-      await this.#acceptWelcomesFor(event.conversationId);
+      await this.#acceptWelcomesFor(event.conversationId, event.seq);
       group = await this.#group(event.conversationId);
       if (group?.active !== true) return;
     }
@@ -564,7 +571,24 @@ export class SecureMessenger {
       this.#warn(event.conversationId, event.seq, 'A handshake is not an MLS message.', []);
       return;
     }
-    if (epoch < group.epoch) return; // applied already (our own, or from before we joined)
+    const position = (await this.#store.getGroupPosition(event.conversationId)) ?? {
+      joinedEpoch: 0,
+      lastCommitSeq: 0,
+    };
+    // Applied already (our own accepted commit, one caught up on, or the one that brought us in).
+    if (event.seq <= position.lastCommitSeq) return;
+    if (epoch < group.epoch) {
+      // From before this device joined: not its business. Otherwise the server sent a handshake again or out
+      // of order: never applied, always shown.
+      if (epoch >= BigInt(position.joinedEpoch))
+        this.#warn(
+          event.conversationId,
+          event.seq,
+          'A handshake was replayed or reordered; it was ignored.',
+          [],
+        );
+      return;
+    }
     if (epoch > group.epoch) {
       this.#warn(event.conversationId, event.seq, 'A handshake for a later epoch arrived: rejoining.', []);
       await this.#forgetGroup(event.conversationId);
@@ -580,6 +604,13 @@ export class SecureMessenger {
       return;
     }
     await this.#saveGroup(group);
+    await this.#advancePosition(event.conversationId, event.seq);
+  }
+
+  async #advancePosition(conversationId: string, commitSeq: number): Promise<void> {
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (position === undefined || commitSeq <= position.lastCommitSeq) return;
+    await this.#store.putGroupPosition(conversationId, { ...position, lastCommitSeq: commitSeq });
   }
 
   async #ownAcknowledged(
@@ -665,9 +696,14 @@ export class SecureMessenger {
     return group;
   }
 
-  async #adopt(group: MlsGroup): Promise<void> {
+  /** Keeps a group this device just entered (created, joined by Welcome or external commit at `commitSeq`). */
+  async #adopt(group: MlsGroup, commitSeq = 0): Promise<void> {
     this.#groups.set(group.groupId, group);
     await this.#saveGroup(group);
+    await this.#store.putGroupPosition(group.groupId, {
+      joinedEpoch: Number(group.epoch),
+      lastCommitSeq: commitSeq,
+    });
   }
 
   async #saveGroup(group: MlsGroup): Promise<void> {

@@ -58,8 +58,18 @@ function cachedWebCryptoEd25519(subtle: SubtleCrypto): Signature {
     async verify(publicKey, message, signature) {
       return subtle.verify('Ed25519', await verifyKey(publicKey), ownBytes(signature), ownBytes(message));
     },
-    keygen() {
-      return Promise.resolve(nobleKeygen());
+    async keygen() {
+      // Native key generation, and the new key goes straight into the cache: the first signature (the
+      // KeyPackage's own) needs no import. It is extractable, but its seed is in memory as bytes anyway.
+      const pair = await subtle.generateKey('Ed25519', true, ['sign', 'verify']);
+      const pkcs8 = new Uint8Array(await subtle.exportKey('pkcs8', pair.privateKey));
+      const prefix = pkcs8.subarray(0, PKCS8_ED25519_PREFIX.length);
+      // Some engines append the public key (PKCS#8 v2); anything unexpected falls back to @noble.
+      if (!constantTimeEqual(prefix, PKCS8_ED25519_PREFIX)) return nobleKeygen();
+      const signKey = pkcs8.slice(PKCS8_ED25519_PREFIX.length, PKCS8_ED25519_PREFIX.length + SEED_LENGTH);
+      const publicKey = new Uint8Array(await subtle.exportKey('raw', pair.publicKey));
+      signKeys.set(signKey, { bytes: signKey.slice(), key: Promise.resolve(pair.privateKey) });
+      return { signKey, publicKey };
     },
   };
 }
