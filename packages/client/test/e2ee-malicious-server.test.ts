@@ -24,7 +24,6 @@ import type {
   EventRangeResponse,
   SessionListResponse,
   SyncResponse,
-  UserId,
 } from '@enlets/protocol';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
