@@ -8,6 +8,7 @@ import { registerAuditCommands } from './commands/audit.js';
 import { registerChatCommands } from './commands/chat.js';
 import { registerDemoCommands } from './commands/demo.js';
 import { registerMailCommands } from './commands/mail.js';
+import { registerRecoveryCommands } from './commands/recovery.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionCommands } from './commands/session.js';
 import { CliError } from './lib/errors.js';
@@ -22,6 +23,7 @@ registerAuditCommands(program);
 registerMailCommands(program);
 registerSessionCommands(program);
 registerChatCommands(program);
+registerRecoveryCommands(program);
 
 function fail(message: string, exitCode: number): never {
   process.stderr.write(`enlets: ${message}\n`);

@@ -18,10 +18,11 @@ import { ed25519Signature } from './provider/signature.js';
  *
  * - SHA-2, HMAC and HKDF computed synchronously (tree hashes, key schedule, secret tree);
  * - Ed25519 with imported WebCrypto keys kept (signing and verifying every message);
- * - AES-GCM inline, HPKE public keys kept once imported.
+ * - AES-GCM of message-sized payloads inline; HPKE public and private keys kept once imported.
  *
  * Everything else (HPKE seal/open, key derivation, post-quantum KEMs, other signature schemes) is the library's.
- * Outputs are byte-identical to the default provider: the IETF vectors run through both.
+ * Outputs are byte-identical to the default provider: the IETF vectors pass through it
+ * (`test/vectors/`), and `caching-provider.test.ts` compares the two directly.
  */
 export const cachingCryptoProvider: CryptoProvider = {
   async getCiphersuiteImpl(id: number): Promise<CiphersuiteImpl> {

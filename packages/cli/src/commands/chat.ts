@@ -1,16 +1,28 @@
 import type { Command } from 'commander';
 import WebSocket from 'ws';
-import type { ConversationEvent, SendEventAck } from '@enlets/protocol';
+import type { SendEventAck } from '@enlets/protocol';
 import {
   backoffDelay,
+  decodeContent,
+  encodeContent,
   EnletsApiError,
-  eventPayload,
   MessengerSession,
   type OutboxEntry,
+  type SecureEvent,
+  type SecureMessenger,
   type WebSocketConstructor,
 } from '@enlets/client';
 import { CliError, EXIT_USAGE } from '../lib/errors.js';
+import { eventLine } from '../lib/event-line.js';
 import { FileStore } from '../lib/file-store.js';
+import {
+  EXIT_UNAVAILABLE,
+  joinIfMember,
+  openSecureDevice,
+  requireDeviceSession,
+  SESSION_ENDED,
+  type SecureDevice,
+} from '../lib/secure-device.js';
 import { loadSession, type StoredSession } from '../lib/session-store.js';
 import { formatTable, formatTime } from '../lib/table.js';
 
@@ -23,6 +35,7 @@ function requireSession(): StoredSession {
   return session;
 }
 
+/** A session without end-to-end encryption: for what needs no keys (the list, sending what is queued). */
 function openSession(saved: StoredSession, transport: 'websocket' | 'http' = 'websocket'): MessengerSession {
   return new MessengerSession({
     baseUrl: saved.server,
@@ -40,7 +53,7 @@ async function withSession<T>(run: () => Promise<T>): Promise<T> {
     return await run();
   } catch (error) {
     if (error instanceof EnletsApiError && error.code === 'UNAUTHENTICATED')
-      throw new CliError('the saved session has ended: run `enlets login` again');
+      throw new CliError(SESSION_ENDED);
     throw error;
   }
 }
@@ -52,28 +65,69 @@ function parsePositive(value: string, name: string): number {
   return n;
 }
 
-/** One line of `read` and `tail`: seq, time, sender, text (the payload read as UTF-8 until E2EE lands). */
-export function formatEvent(event: ConversationEvent): string {
-  const sender = event.senderId ?? 'system';
-  let text: string;
-  if (event.kind === 'system') text = `[system] ${JSON.stringify(event.system ?? {})}`;
-  else {
-    const bytes = eventPayload(event);
-    const body =
-      bytes === null
-        ? event.deletedByManager
-          ? '(deleted by manager)'
-          : '(deleted)'
-        : Buffer.from(bytes).toString('utf8');
-    const prefix =
-      event.kind === 'message'
-        ? ''
-        : `[${event.kind}${event.refSeq === null ? '' : ` #${String(event.refSeq)}`}] `;
-    text = `${prefix}${body}`;
+/** The text as the content every client reads; refused here if a reader would refuse it (too long). */
+function textContent(text: string): Uint8Array {
+  const bytes = encodeContent({ type: 'text', text });
+  try {
+    decodeContent(bytes);
+  } catch (error) {
+    throw new CliError(`the message cannot be sent: ${(error as Error).message}`, EXIT_USAGE);
   }
-  // One event, one line: a newline in a message must not forge another line for scripts reading the output.
-  const oneLine = text.replace(/[\r\n]+/g, ' ');
-  return `${String(event.seq)}  ${formatTime(event.createdAt)}  ${sender}  ${oneLine}`;
+  return bytes;
+}
+
+/** Until the message is encrypted and queued, a server that cannot be reached means nothing was sent. */
+async function beforeQueued<T>(server: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (error instanceof EnletsApiError && error.code === 'NETWORK')
+      throw new CliError(`cannot reach ${server}: nothing was sent`, EXIT_UNAVAILABLE, { cause: error });
+    throw error;
+  }
+}
+
+/** The latest `limit` events of a conversation that have a line (handshakes have none), oldest first. */
+async function latestShown(
+  messenger: SecureMessenger,
+  conversationId: string,
+  limit: number,
+): Promise<SecureEvent[]> {
+  const shown: SecureEvent[] = [];
+  let beforeSeq: number | undefined;
+  while (shown.length < limit) {
+    const page = await messenger.history(conversationId, {
+      limit: Math.min(500, limit),
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    });
+    const oldest = page[0];
+    if (oldest === undefined) break;
+    const visible = page.filter((e) => e.status !== 'handshake');
+    shown.unshift(...visible.slice(Math.max(0, visible.length - (limit - shown.length))));
+    beforeSeq = oldest.event.seq;
+  }
+  return shown;
+}
+
+/**
+ * The latest events as this device can show them. Messages from before it existed are unreadable to it; if
+ * there are any, it fetches the user's history archive (what the user's other devices read) once and shows
+ * the page again.
+ */
+async function readableHistory(
+  device: SecureDevice,
+  conversationId: string,
+  limit: number,
+): Promise<SecureEvent[]> {
+  const shown = await latestShown(device.messenger, conversationId, limit);
+  if (!shown.some((e) => e.status === 'unavailable')) return shown;
+  const { restored } = await device.messenger.restoreHistory(conversationId);
+  return restored === 0 ? shown : latestShown(device.messenger, conversationId, limit);
+}
+
+function printLine(shown: SecureEvent): void {
+  const line = eventLine(shown);
+  if (line !== undefined) process.stdout.write(`${line}\n`);
 }
 
 /**
@@ -88,8 +142,7 @@ async function flushUntil(
   for (let attempt = 1; ; attempt++) {
     const result = await session.flushOutbox();
     failed += result.failed;
-    if (result.stoppedBy === 'signedOut')
-      throw new CliError('the saved session has ended: run `enlets login` again');
+    if (result.stoppedBy === 'signedOut') throw new CliError(SESSION_ENDED);
     if (result.stoppedBy === undefined) return { pending: 0, failed };
     const delay = backoffDelay(attempt);
     if (Date.now() + delay > deadline) return { pending: result.pending, failed };
@@ -104,7 +157,10 @@ function reportFailed(entry: OutboxEntry): void {
   );
 }
 
-/** Messaging from the command line, through the same SDK the web client uses (`@enlets/client`). */
+/**
+ * Messaging from the command line, through the same SDK the web client uses (`@enlets/client`), end-to-end
+ * encrypted (ADR 0011): `send` encrypts before anything is queued, `read` and `tail` decrypt.
+ */
 export function registerChatCommands(program: Command): void {
   program
     .command('conversations')
@@ -131,7 +187,8 @@ export function registerChatCommands(program: Command): void {
   program
     .command('send')
     .description(
-      'send a text message; exits 0 once the server acknowledged it, 75 if it is still queued (then: send --flush)',
+      'send an end-to-end encrypted text message; exits 0 once the server acknowledged it, 75 if it is ' +
+        'still queued (then: send --flush), 69 if the server could not be reached (nothing was sent)',
     )
     .argument('[conversationId]', 'the conversation (see `enlets conversations`)')
     .argument('[text...]', 'the message')
@@ -141,93 +198,84 @@ export function registerChatCommands(program: Command): void {
       (conversationId: string | undefined, words: string[], options: { flush?: boolean; timeout: string }) =>
         withSession(async () => {
           const deadline = Date.now() + parsePositive(options.timeout, '--timeout') * 1000;
-          const session = openSession(requireSession(), 'http');
-          const failures: OutboxEntry[] = [];
-          session.on('outboxFailed', (entry) => failures.push(entry));
-          const acks = new Map<string, SendEventAck>();
-          session.on('ack', ({ ack }) => acks.set(ack.clientMessageId, ack));
-
-          let mine: string | undefined;
           if (options.flush === true) {
             if (conversationId !== undefined) throw new CliError('--flush takes no message', EXIT_USAGE);
-          } else {
-            const text = words.join(' ');
-            if (conversationId === undefined || text === '')
-              throw new CliError('usage: enlets send <conversationId> <text>', EXIT_USAGE);
-            // The message is stored in the outbox before the first attempt: a crash or a dead server loses nothing.
-            const pending = await session.send(conversationId, {
-              payload: new Uint8Array(Buffer.from(text, 'utf8')),
-            });
-            mine = pending.clientMessageId;
+            // The outbox holds ciphertext already: sending it needs no keys.
+            await flushQueued(openSession(requireSession(), 'http'), deadline);
+            return;
           }
-          const { pending } = await flushUntil(session, deadline);
-          for (const entry of failures) {
-            reportFailed(entry);
-            await session.discardOutboxEntry(entry.clientMessageId);
-          }
-          if (mine !== undefined) {
-            const ack = acks.get(mine);
-            const refused = failures.find((f) => f.clientMessageId === mine);
-            if (refused !== undefined)
-              throw new CliError(`the message was refused (${refused.error?.code ?? 'UNKNOWN'})`);
-            if (ack === undefined)
-              throw new CliError(
-                'the server did not acknowledge the message; it is kept in the outbox: run `enlets send --flush`',
-                EXIT_QUEUED,
-              );
-            process.stdout.write(
-              `sent: seq ${String(ack.seq)} at ${formatTime(ack.serverTime)}${ack.duplicate ? ' (already stored)' : ''}\n`,
-            );
-          } else {
-            process.stdout.write(
-              `flushed: ${String(acks.size)} sent, ${String(failures.length)} refused, ${String(pending)} still queued\n`,
-            );
-          }
-          if (pending > 0 && mine === undefined)
-            throw new CliError('the server is not reachable; messages stay in the outbox', EXIT_QUEUED);
-          if (failures.length > 0) process.exitCode = 1;
+          const text = words.join(' ');
+          if (conversationId === undefined || text === '')
+            throw new CliError('usage: enlets send <conversationId> <text>', EXIT_USAGE);
+          const content = textContent(text);
+          const saved = requireDeviceSession(loadSession());
+          const { device, pending } = await beforeQueued(saved.server, async () => {
+            const opened = await openSecureDevice(saved, { transport: 'http' });
+            // Encrypting with a group state that missed a handshake would make the message unreadable.
+            await opened.catchUp();
+            // Encrypted and stored in the outbox before the first attempt: a crash or a dead server loses nothing.
+            return { device: opened, pending: await opened.messenger.send(conversationId, content) };
+          });
+          const ack = await sendQueued(device.session, pending.clientMessageId, deadline);
+          process.stdout.write(
+            `sent: seq ${String(ack.seq)} at ${formatTime(ack.serverTime)}${ack.duplicate ? ' (already stored)' : ''}\n`,
+          );
+          // The sent message passes through this device's pipeline, which puts it in the user's history
+          // archive. Best effort: the next command of this profile does it otherwise.
+          await device.catchUp().catch(() => undefined);
+          await device.finish();
         }),
     );
 
   program
     .command('read')
-    .description('print the latest messages of a conversation: seq, time, sender, text')
+    .description(
+      'print the latest messages of a conversation, decrypted: seq, time, sender, text (older messages on a ' +
+        'new device come from your history archive)',
+    )
     .argument('<conversationId>')
     .option('--limit <n>', 'how many events', '20')
     .action((conversationId: string, options: { limit: string }) =>
       withSession(async () => {
-        const session = openSession(requireSession());
-        const events = await session.history(conversationId, {
-          limit: Math.min(500, parsePositive(options.limit, '--limit')),
-        });
-        for (const event of events) process.stdout.write(`${formatEvent(event)}\n`);
+        const limit = parsePositive(options.limit, '--limit');
+        const device = await openSecureDevice(requireDeviceSession(loadSession()), { transport: 'http' });
+        await device.catchUp();
+        // Joining now makes what is sent from now on readable here.
+        await joinIfMember(device.messenger, conversationId);
+        for (const shown of await readableHistory(device, conversationId, limit)) printLine(shown);
+        await device.finish();
       }),
     );
 
   program
     .command('tail')
-    .description('print new messages of a conversation as they arrive, each once (Ctrl-C stops)')
+    .description('print new messages of a conversation, decrypted, as they arrive, each once (Ctrl-C stops)')
     .argument('<conversationId>')
     .option('--http', 'poll over HTTP instead of the WebSocket')
     .action((conversationId: string, options: { http?: boolean }) =>
       withSession(async () => {
-        const session = openSession(requireSession(), options.http === true ? 'http' : 'websocket');
-        let announced = false;
-        session.on('event', (event) => {
-          if (event.conversationId === conversationId) process.stdout.write(`${formatEvent(event)}\n`);
+        const device = await openSecureDevice(requireDeviceSession(loadSession()), {
+          transport: options.http === true ? 'http' : 'websocket',
         });
-        session.on('state', (state) => {
-          if (state === 'live' && !announced) {
-            announced = true;
-            process.stderr.write(`tailing ${conversationId} (Ctrl-C to stop)\n`);
-          } else if (state === 'backoff') process.stderr.write('enlets: connection lost, reconnecting\n');
+        const { session, messenger } = device;
+        messenger.on('event', (shown) => {
+          if (shown.event.conversationId === conversationId) printLine(shown);
         });
+        let joining: Promise<void> | undefined;
         await new Promise<void>((resolve, reject) => {
-          session.on('signedOut', () =>
-            reject(new CliError('the saved session has ended: run `enlets login` again')),
-          );
+          session.on('state', (state) => {
+            if (state === 'live' && joining === undefined) {
+              // After the first sync, so the group is joined at its current epoch, then announced: what is
+              // sent after the announcement is readable here.
+              joining = joinIfMember(messenger, conversationId).then(
+                () => void process.stderr.write(`tailing ${conversationId} (Ctrl-C to stop)\n`),
+                reject,
+              );
+            } else if (state === 'backoff') process.stderr.write('enlets: connection lost, reconnecting\n');
+          });
+          session.on('signedOut', () => reject(new CliError(SESSION_ENDED)));
           const stop = (): void => {
-            void session.stop().then(resolve, reject);
+            void device.finish().then(resolve, reject);
           };
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
@@ -235,4 +283,54 @@ export function registerChatCommands(program: Command): void {
         });
       }),
     );
+}
+
+/**
+ * Sends the outbox until this message is acknowledged (its seq) or the deadline passes (it stays queued, exit
+ * 75). A refusal is reported and the message dropped from the outbox.
+ */
+async function sendQueued(
+  session: MessengerSession,
+  clientMessageId: string,
+  deadline: number,
+): Promise<SendEventAck> {
+  const failures: OutboxEntry[] = [];
+  session.on('outboxFailed', (entry) => failures.push(entry));
+  const acks = new Map<string, SendEventAck>();
+  session.on('ack', ({ ack }) => acks.set(ack.clientMessageId, ack));
+  await flushUntil(session, deadline);
+  for (const entry of failures) {
+    reportFailed(entry);
+    await session.discardOutboxEntry(entry.clientMessageId);
+  }
+  const refused = failures.find((f) => f.clientMessageId === clientMessageId);
+  if (refused !== undefined)
+    throw new CliError(`the message was refused (${refused.error?.code ?? 'UNKNOWN'})`);
+  const ack = acks.get(clientMessageId);
+  if (ack === undefined)
+    throw new CliError(
+      'the server did not acknowledge the message; it is kept (encrypted) in the outbox: run `enlets send --flush`',
+      EXIT_QUEUED,
+    );
+  if (failures.length > 0) process.exitCode = 1;
+  return ack;
+}
+
+/** `send --flush`: sends what earlier attempts left in the outbox, and says how that went. */
+async function flushQueued(session: MessengerSession, deadline: number): Promise<void> {
+  const failures: OutboxEntry[] = [];
+  session.on('outboxFailed', (entry) => failures.push(entry));
+  let sent = 0;
+  session.on('ack', () => sent++);
+  const { pending } = await flushUntil(session, deadline);
+  for (const entry of failures) {
+    reportFailed(entry);
+    await session.discardOutboxEntry(entry.clientMessageId);
+  }
+  process.stdout.write(
+    `flushed: ${String(sent)} sent, ${String(failures.length)} refused, ${String(pending)} still queued\n`,
+  );
+  if (pending > 0)
+    throw new CliError('the server is not reachable; messages stay in the outbox', EXIT_QUEUED);
+  if (failures.length > 0) process.exitCode = 1;
 }

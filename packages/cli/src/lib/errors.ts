@@ -4,8 +4,9 @@ export class CliError extends Error {
   constructor(
     message: string,
     readonly exitCode: number = 1,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

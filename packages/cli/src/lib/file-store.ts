@@ -1,5 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConversationEvent } from '@enlets/protocol';
 import {
@@ -10,7 +10,14 @@ import {
   type StoreSnapshot,
   type StoredEventQuery,
 } from '@enlets/client';
+import { readPrivateFile, writePrivateFile } from './private-file.js';
 import { configDir } from './session-store.js';
+
+/** The directory of one account on one server: `<config>/store/<sha256(server, email) prefix>/`. */
+export function accountDir(server: string, email: string): string {
+  const key = createHash('sha256').update(`${server}\n${email.toLowerCase()}`).digest('hex').slice(0, 24);
+  return join(configDir(), 'store', key);
+}
 
 /** Recent events kept per conversation (the cursor is kept always; older history comes from the server). */
 const KEEP_PER_CONVERSATION = 200;
@@ -34,27 +41,27 @@ export class FileStore implements ClientStore {
 
   /** The store of one account on one server: `<config>/store/<sha256(server, email) prefix>/`. */
   static forAccount(server: string, email: string): FileStore {
-    const key = createHash('sha256').update(`${server}\n${email.toLowerCase()}`).digest('hex').slice(0, 24);
-    return new FileStore(join(configDir(), 'store', key));
+    return new FileStore(accountDir(server, email));
+  }
+
+  /**
+   * Forgets the outbox and the sync state when the device they belong to ends (logout, or a new login on the
+   * profile: a new device, ADR 0011). What it queued was encrypted for its own keys and sent in its name, so
+   * no other device may send it. Returns how many queued messages were dropped.
+   */
+  clear(): number {
+    const dropped = this.#outbox().outbox.length;
+    for (const name of ['outbox.json', 'sync.json']) rmSync(join(this.dir, name), { force: true });
+    return dropped;
   }
 
   #read<T extends object>(name: string, empty: T): T {
-    let text: string;
-    try {
-      text = readFileSync(join(this.dir, name), 'utf8');
-    } catch {
-      return empty;
-    }
-    return { ...empty, ...(JSON.parse(text) as Partial<T>) };
+    const text = readPrivateFile(this.dir, name);
+    return text === undefined ? empty : { ...empty, ...(JSON.parse(text) as Partial<T>) };
   }
 
   #write(name: string, value: object): void {
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    const path = join(this.dir, name);
-    const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(value)}\n`, { mode: 0o600 });
-    chmodSync(temp, 0o600);
-    renameSync(temp, path);
+    writePrivateFile(this.dir, name, `${JSON.stringify(value)}\n`);
   }
 
   #outbox(): OutboxFile {

@@ -21,7 +21,7 @@ export async function secretFromEnvOrPrompt(
 }
 
 /** Reads one line from the terminal in raw mode, echoing nothing. Ctrl-C aborts. */
-function readHidden(prompt: string): Promise<string> {
+export function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
   process.stderr.write(prompt);
   return new Promise((resolve, reject) => {

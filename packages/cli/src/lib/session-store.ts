@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { writePrivateFile } from './private-file.js';
 
 /** What `enlets login` remembers: the bearer token is as good as the password until it expires. */
 export interface StoredSession {
@@ -9,6 +10,10 @@ export interface StoredSession {
   readonly email: string;
   readonly token: string;
   readonly expiresAt: number;
+  /** The account's user id. */
+  readonly userId?: string;
+  /** This login's session id: it is also the id of this end-to-end encryption device (ADR 0011). */
+  readonly sessionId?: string;
 }
 
 /** ENLETS_CONFIG_DIR, else $XDG_CONFIG_HOME/enlets, else ~/.config/enlets. */
@@ -23,19 +28,9 @@ function sessionPath(): string {
   return join(configDir(), 'session.json');
 }
 
-/** Writes a file only its owner can read, atomically (never a half-written or briefly world-readable file). */
-function writePrivate(path: string, content: string): void {
-  mkdirSync(configDir(), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(temp, content, { mode: 0o600 });
-  chmodSync(temp, 0o600);
-  renameSync(temp, path);
-}
-
 export function saveSession(session: StoredSession): string {
-  const path = sessionPath();
-  writePrivate(path, `${JSON.stringify(session, null, 2)}\n`);
-  return path;
+  writePrivateFile(configDir(), 'session.json', `${JSON.stringify(session, null, 2)}\n`);
+  return sessionPath();
 }
 
 export function loadSession(): StoredSession | undefined {
@@ -52,6 +47,8 @@ export function loadSession(): StoredSession | undefined {
     email: parsed.email ?? '',
     token: parsed.token,
     expiresAt: parsed.expiresAt ?? 0,
+    ...(typeof parsed.userId === 'string' ? { userId: parsed.userId } : {}),
+    ...(typeof parsed.sessionId === 'string' ? { sessionId: parsed.sessionId } : {}),
   };
 }
 
@@ -72,6 +69,6 @@ export function deviceId(): string {
     // first login from this install
   }
   const id = randomBytes(24).toString('base64url');
-  writePrivate(path, `${id}\n`);
+  writePrivateFile(configDir(), 'device-id', `${id}\n`);
   return id;
 }

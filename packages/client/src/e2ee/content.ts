@@ -25,7 +25,11 @@ export interface FileReference {
   readonly fileKey: string;
   readonly name: string;
   readonly mimeType: string;
+  /** Plaintext size. */
   readonly size: number;
+  /** Size and SHA-256 (hex) of the stored ciphertext: the reader accepts exactly the blob the sender uploaded. */
+  readonly ciphertextSize: number;
+  readonly sha256: string;
 }
 
 export const CONTENT_VERSION = 1;
@@ -103,12 +107,20 @@ function fileReference(value: unknown): FileReference {
     name: str(r['name'], 255),
     mimeType: str(r['mimeType'], 255),
     size: num(r['size'], 0, Number.MAX_SAFE_INTEGER),
+    ciphertextSize: num(r['ciphertextSize'], 0, Number.MAX_SAFE_INTEGER),
+    sha256: hex64(r['sha256']),
   };
 }
 
 function str(value: unknown, max: number): string {
   if (typeof value !== 'string' || value.length > max)
     throw new ContentFormatError(`expected a string ≤ ${String(max)}`);
+  return value;
+}
+
+function hex64(value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value))
+    throw new ContentFormatError('expected a SHA-256 hex');
   return value;
 }
 

@@ -80,7 +80,8 @@ export const DEFAULT_CONFIG: Config = {
   bodyLimitBytes: 65_536,
   mailPollIntervalMs: 5_000,
   dataDir: 'data',
-  maxFileBytes: 2 * 1024 ** 3,
+  // Counts stored (encrypted) bytes: a 2 GiB file plus age's per-chunk tags (16 B per 64 KiB) and header.
+  maxFileBytes: 2 * 1024 ** 3 + 1024 ** 2,
   uploadChunkBytes: 1024 ** 2,
   userQuotaBytes: 10 * 1024 ** 3,
   conversationQuotaBytes: 50 * 1024 ** 3,
