@@ -43,6 +43,8 @@ export interface RouteInfo {
   readonly method: string;
   readonly url: string;
   readonly access: Access;
+  /** The route's own body limit when it sets one (bytes); the app's `bodyLimitBytes` otherwise. */
+  readonly bodyLimit?: number;
 }
 
 export interface BuiltApp {
@@ -113,7 +115,13 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     if (access === undefined)
       throw new Error(`route ${route.method.toString()} ${route.url} declares no access`);
     for (const method of [route.method].flat()) {
-      if (method !== 'HEAD') routes.push({ method, url: route.url, access });
+      if (method !== 'HEAD')
+        routes.push({
+          method,
+          url: route.url,
+          access,
+          ...(route.bodyLimit === undefined ? {} : { bodyLimit: route.bodyLimit }),
+        });
     }
   });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CliError } from './errors.js';
 
 /** EX_TEMPFAIL: another `enlets` process of this profile holds the device's keys; try again later. */
-export const EXIT_DEVICE_BUSY = 75;
+const EXIT_DEVICE_BUSY = 75;
 
 const LOCK_FILE = 'lock';
 const POLL_MS = 100;

@@ -35,7 +35,7 @@ export function readPrivateFile(dir: string, name: string): string | undefined {
   }
 }
 
-export function isNotFound(error: unknown): boolean {
+function isNotFound(error: unknown): boolean {
   return error instanceof Error && 'code' in error && error.code === 'ENOENT';
 }
 
