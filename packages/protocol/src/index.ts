@@ -4,7 +4,7 @@
  */
 export const PROTOCOL_VERSION = 1;
 /** Bumped with a line in docs/protocol.md whenever a client-visible feature is added. */
-export const API_FEATURE_LEVEL = 2;
+export const API_FEATURE_LEVEL = 3;
 export const API_PREFIX = '/api/v1';
 
 export * from './errors.js';
