@@ -1,4 +1,5 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { fromUtf8, lengthPrefixed, utf8 } from './bytes.js';
 
 /**
  * The device credential: what an MLS leaf says about who it is. It travels as the `identity` bytes of an MLS
@@ -88,7 +89,7 @@ export function decodeDeviceCredential(bytes: Uint8Array): DeviceCredential {
   if (bytes.length > MAX_CREDENTIAL_BYTES) throw new CredentialFormatError('credential too long');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    parsed = JSON.parse(fromUtf8(bytes));
   } catch {
     throw new CredentialFormatError('credential is not UTF-8 JSON');
   }
@@ -110,23 +111,6 @@ export function decodeDeviceCredential(bytes: Uint8Array): DeviceCredential {
 
 /** Users and devices are server-issued UUIDs (protocol/src/ids.ts). */
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
-}
-
-function lengthPrefixed(parts: readonly Uint8Array[]): Uint8Array {
-  const total = parts.reduce((sum, p) => sum + 4 + p.length, 0);
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
-  let offset = 0;
-  for (const part of parts) {
-    view.setUint32(offset, part.length);
-    out.set(part, offset + 4);
-    offset += 4 + part.length;
-  }
-  return out;
-}
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
 
