@@ -199,7 +199,7 @@ describe('cli: conversations, send, read, tail against a real server', () => {
       assert.equal(flushed.code, 0, flushed.stderr);
       assert.match(flushed.stdout, /flushed: 1 sent, 0 refused, 0 still queued/);
       const again = await runCli(['send', '--flush'], { ENLETS_CONFIG_DIR: dir });
-      assert.match(again.stdout, /flushed: 0 sent, 0 refused, 0 still queued/);
+      assert.match(again.stdout, /flushed: 0 sent, 0 refused, 0 still queued/, again.stderr);
       const stored = (await history()).filter((e) => e.clientMessageId === body.clientMessageId);
       assert.equal(stored.length, 1);
 
@@ -218,7 +218,7 @@ describe('cli: conversations, send, read, tail against a real server', () => {
     assert.equal(res.code, 1);
     assert.match(res.stderr, /NOT_FOUND/);
     const flushed = await runCli(['send', '--flush'], { ENLETS_CONFIG_DIR: aliceDir });
-    assert.match(flushed.stdout, /flushed: 0 sent, 0 refused, 0 still queued/);
+    assert.match(flushed.stdout, /flushed: 0 sent, 0 refused, 0 still queued/, flushed.stderr);
   });
 
   it('tail prints each new message once, live, and exits on Ctrl-C', async () => {

@@ -251,6 +251,8 @@ describe('cli: login, whoami, logout against a real server', () => {
   before(async () => {
     configDir = mkdtempSync(join(tmpdir(), 'enlets-cli-'));
     server = await startTestServer('sqlite');
+    // The login opens an end-to-end encryption device, whose KeyPackages carry real lifetimes.
+    server.clock.advance(Date.now() - server.clock.now());
     actor = await createActor(server, {
       email: 'bot@police.example',
       displayName: 'Bot',

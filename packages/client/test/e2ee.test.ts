@@ -181,5 +181,66 @@ for (const dialect of DIALECTS) {
 
       for (const device of [a, b, b2, c]) assert.deepEqual(device.warnings, [], 'no security warnings');
     });
+
+    it('a send that raced a removal arrives once, after the removal commit; an ended device is removed before sending', async () => {
+      const [dave, erin, frank] = [
+        await createActor(server),
+        await createActor(server),
+        await createActor(server),
+      ];
+      const conversationId = await createConversation(server, {
+        members: [{ id: dave.id, role: 'owner' }, { id: erin.id }, { id: frank.id }],
+      });
+      const d = await openDevice(dave);
+      const e = await openDevice(erin);
+      const f = await openDevice(frank);
+      await (
+        await d.messenger.send(conversationId, utf8('briefing at noon'))
+      ).acknowledged;
+      await waitFor(
+        () => (f.texts(conversationId).includes('briefing at noon') ? true : undefined),
+        'frank reads',
+      );
+
+      // Dave's message is encrypted while Frank is a member and reaches the server after his removal: the server
+      // refuses it (MLS_COMMIT_REQUIRED), Dave's device commits the removal and sends the same words again.
+      await d.session.stop();
+      const raced = await d.messenger.send(conversationId, utf8('raced the removal'));
+      const removal = await server.api.post(
+        `/api/v1/conversations/${conversationId}/members/${frank.id}/remove`,
+        {},
+        { token: dave.token },
+      );
+      assert.ok(removal.status < 300, `removal answered ${String(removal.status)}`);
+      d.session.start();
+      const ack = await raced.acknowledged;
+      assert.notEqual(ack.clientMessageId, raced.clientMessageId, 'sent again as a new message');
+      await waitFor(
+        () => (e.texts(conversationId).includes('raced the removal') ? true : undefined),
+        'erin reads the message sent again',
+      );
+      assert.deepEqual(await d.session.listOutbox(), [], 'the refused entry is gone');
+      assert.equal(e.texts(conversationId).filter((t) => t === 'raced the removal').length, 1);
+      assert.equal(f.texts(conversationId).includes('raced the removal'), false);
+
+      // Erin's second device signs out: Dave's next send removes its leaf first, so the server takes it at once.
+      const laptopToken = await newSession(server, erin);
+      const e2 = await openDevice(erin, laptopToken, e);
+      await e2.messenger.ensureJoined(conversationId);
+      const logout = await server.api.post('/api/v1/auth/logout', undefined, { token: laptopToken });
+      assert.ok(logout.status < 300, `logout answered ${String(logout.status)}`);
+      const next = await d.messenger.send(conversationId, utf8('after the laptop signed out'));
+      assert.equal(
+        (await next.acknowledged).clientMessageId,
+        next.clientMessageId,
+        'accepted the first time',
+      );
+      await waitFor(
+        () => (e.texts(conversationId).includes('after the laptop signed out') ? true : undefined),
+        'erin reads it on her remaining device',
+      );
+      assert.equal(e2.texts(conversationId).includes('after the laptop signed out'), false);
+      for (const device of [d, e, f]) assert.deepEqual(device.warnings, [], 'no security warnings');
+    });
   });
 }

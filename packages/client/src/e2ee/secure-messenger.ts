@@ -21,6 +21,7 @@ import {
   type LocalKeyPackage,
   type MlsDevice,
   type MlsGroup,
+  type MlsMember,
   type RecoveryKdfParams,
 } from '@enlets/crypto';
 import type {
@@ -31,6 +32,7 @@ import type {
   KeyPackageCount,
   MlsGroupInfoResponse,
   PendingWelcomesResponse,
+  SendEventRequest,
   SubmitCommitResponse,
   UserDevicesResponse,
 } from '@enlets/protocol';
@@ -40,6 +42,7 @@ import { Emitter } from '../emitter.js';
 import type { PendingSend } from '../outbox.js';
 import { randomUuid } from '../runtime.js';
 import type { HistoryQuery, MessengerSession, OutgoingEvent } from '../session.js';
+import type { OutboxEntry } from '../store/client-store.js';
 import type { ContentStatus, E2eeStore } from './e2ee-store.js';
 import {
   currentBackupVersion,
@@ -120,6 +123,10 @@ export class SecureMessenger {
   readonly #unsubscribe: Array<() => void> = [];
   /** Where what this device reads is archived for the user's future devices; absent without an archive key. */
   #archive: HistoryArchive | undefined;
+  /** Sends refused with MLS_COMMIT_REQUIRED → their new send, made once the removal is committed. */
+  readonly #resent = new Map<string, Promise<PendingSend | undefined>>();
+  /** The clientMessageIds of such new sends: one refused again stays failed rather than loop. */
+  readonly #resends = new Set<string>();
 
   private constructor(options: SecureMessengerOptions, device: MlsDevice) {
     this.#session = options.session;
@@ -134,6 +141,9 @@ export class SecureMessenger {
       }),
       this.#session.on('ack', ({ ack }) => {
         void this.#inOrder(ack.conversationId, () => this.#ownAcknowledged(ack.clientMessageId, ack));
+      }),
+      this.#session.on('outboxFailed', (entry) => {
+        if (entry.error?.code === 'MLS_COMMIT_REQUIRED') this.#resendAfterRemoval(entry);
       }),
     );
   }
@@ -196,7 +206,16 @@ export class SecureMessenger {
       await this.#saveGroup(group);
       const clientMessageId = randomUuid();
       await this.#store.putOwnPending(clientMessageId, content);
-      return this.#session.send(conversationId, { ...meta, payload, clientMessageId });
+      const pending = await this.#session.send(conversationId, { ...meta, payload, clientMessageId });
+      // A removal that raced this send is committed and the content sent again: the caller learns the outcome.
+      const acknowledged = pending.acknowledged.catch(async (error: unknown) => {
+        const resent = this.#resent.get(clientMessageId);
+        const again = isCode(error, 'MLS_COMMIT_REQUIRED') ? await resent : undefined;
+        if (again === undefined) throw error;
+        return again.acknowledged;
+      });
+      acknowledged.catch(() => undefined);
+      return { clientMessageId, acknowledged };
     });
   }
 
@@ -347,7 +366,10 @@ export class SecureMessenger {
       `/conversations/${encodeURIComponent(conversationId)}`,
     );
     const memberIds = new Set(detail.members.map((m) => m.userId as string));
-    const formerLeaves = group.members().filter((m) => !memberIds.has(m.userId));
+    const live = await this.#liveDevices(group.members().filter((m) => memberIds.has(m.userId)));
+    const formerLeaves = group
+      .members()
+      .filter((m) => m.deviceId !== this.#deviceId && live.get(m.userId)?.has(m.deviceId) !== true);
     if (formerLeaves.length > 0) {
       group = await this.#commit(conversationId, (g) =>
         g.removeMembers(formerLeaves.map((m) => ({ leafIndex: m.leafIndex }))),
@@ -355,6 +377,55 @@ export class SecureMessenger {
     }
     if (group.updateRequired) group = await this.#commit(conversationId, (g) => g.selfUpdate());
     return group;
+  }
+
+  /** The live devices (signed-in sessions) of the users holding these leaves, one request per user. */
+  async #liveDevices(leaves: readonly MlsMember[]): Promise<Map<string, Set<string>>> {
+    const live = new Map<string, Set<string>>();
+    for (const userId of new Set(leaves.map((m) => m.userId))) {
+      const devices = await this.#session.http.get<UserDevicesResponse>(
+        `/e2ee/users/${encodeURIComponent(userId)}/devices`,
+      );
+      live.set(userId, new Set<string>(devices.liveDeviceIds));
+    }
+    return live;
+  }
+
+  /**
+   * The server refused a send because the group still held a leaf that lost its right to read (a removal
+   * raced the send, ADR 0011). The same content goes out again as a new message, encrypted only once
+   * `#readyToSend` has committed the removal; the refused entry is discarded. Without the plaintext (kept only
+   * until the acknowledgement) the entry stays failed for the app to show.
+   */
+  #resendAfterRemoval(entry: OutboxEntry): void {
+    if (this.#resends.delete(entry.clientMessageId)) return;
+    const resend = async (): Promise<PendingSend | undefined> => {
+      const content = await this.#store.takeOwnPending(entry.clientMessageId);
+      if (content === undefined) return undefined;
+      const {
+        clientMessageId: _refused,
+        payload: _ciphertext,
+        ...meta
+      } = JSON.parse(entry.body) as SendEventRequest;
+      const resent = await this.send(entry.conversationId, content, meta);
+      this.#resends.add(resent.clientMessageId);
+      void resent.acknowledged
+        .finally(() => this.#resends.delete(resent.clientMessageId))
+        .catch(() => undefined);
+      await this.#session.discardOutboxEntry(entry.clientMessageId);
+      return resent;
+    };
+    const resent = resend().catch((error: unknown) => {
+      this.#warn(
+        entry.conversationId,
+        undefined,
+        `A message could not be sent again: ${describe(error)}`,
+        [],
+      );
+      return undefined;
+    });
+    this.#resent.set(entry.clientMessageId, resent);
+    void resent.finally(() => this.#resent.delete(entry.clientMessageId));
   }
 
   /**

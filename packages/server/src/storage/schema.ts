@@ -285,6 +285,8 @@ export interface MlsGroupRow {
   group_info: Uint8Array;
   created_at: number;
   updated_at: number;
+  /** 1 while a leaf of the group may be unauthorized: new application messages wait for its removal. */
+  removal_pending: Generated<number>;
 }
 
 export interface MlsGroupLeafRow {

@@ -1,7 +1,6 @@
 import type { SessionId } from '@enlets/protocol';
 import { matchTotp, newTotpSecret, totpUri } from '../../lib/totp.js';
 import { deleteRecoveryCodes } from '../../storage/repositories/recovery-codes.js';
-import { revokeAllSessions, revokeSession } from '../../storage/repositories/sessions.js';
 import { updateUser, type UserRecord } from '../../storage/repositories/users.js';
 import type { Actor, RequestOrigin } from '../actor.js';
 import { DomainError, notFound } from '../errors.js';
@@ -17,6 +16,7 @@ import {
   useSecondFactor,
   verifyCurrentPassword,
 } from './auth.js';
+import { endAllSessions, endSession } from './sessions.js';
 
 /** Changes one's own display name. */
 export async function updateMe(
@@ -47,7 +47,7 @@ export async function changePassword(
   await inTransaction(services, async (trx, afterCommit) => {
     const now = services.clock.now();
     await updateUser(trx, actor.user.id, { passwordHash }, now);
-    await revokeAllSessions(trx, actor.user.id, now, actor.session.id);
+    await endAllSessions(trx, actor.user.id, now, actor.session.id);
     afterCommit(() => publishOthersRevoked(services, actor));
     await queuePasswordChangedMail(services, trx, afterCommit, actor.user);
   });
@@ -55,14 +55,18 @@ export async function changePassword(
 
 /** Ends one of one's own sessions; NOT_FOUND for an unknown id or someone else's session. */
 export async function revokeMySession(services: Services, actor: Actor, sessionId: SessionId): Promise<void> {
-  const revoked = await revokeSession(services.db, actor.user.id, sessionId, services.clock.now());
+  const revoked = await inTransaction(services, (trx) =>
+    endSession(trx, actor.user.id, sessionId, services.clock.now()),
+  );
   if (!revoked) throw notFound('session');
   services.bus.publish({ type: 'sessions.revoked', userId: actor.user.id, sessionIds: [sessionId] });
 }
 
 /** Ends every session of the caller except the one this request came with. */
 export async function revokeOtherSessions(services: Services, actor: Actor): Promise<number> {
-  const count = await revokeAllSessions(services.db, actor.user.id, services.clock.now(), actor.session.id);
+  const count = await inTransaction(services, (trx) =>
+    endAllSessions(trx, actor.user.id, services.clock.now(), actor.session.id),
+  );
   publishOthersRevoked(services, actor);
   return count;
 }

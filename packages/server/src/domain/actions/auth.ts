@@ -21,7 +21,7 @@ import {
   replaceRecoveryCodes,
   useRecoveryCode,
 } from '../../storage/repositories/recovery-codes.js';
-import { revokeAllSessions, revokeSession, type SessionKind } from '../../storage/repositories/sessions.js';
+import type { SessionKind } from '../../storage/repositories/sessions.js';
 import {
   findUserByEmail,
   findUserById,
@@ -36,7 +36,7 @@ import { DomainError } from '../errors.js';
 import { publicLink, queueMail } from '../mail.js';
 import { checkPasswordPolicy } from '../password-policy.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
-import { openSession, type IssuedSession } from './sessions.js';
+import { endAllSessions, endSession, openSession, type IssuedSession } from './sessions.js';
 
 /*
  * Login throttling (table login_throttle). Three kinds of key, each with its own rule:
@@ -340,7 +340,9 @@ export async function login(services: Services, input: LoginInput, origin: Reque
 
 /** Ends the caller's own session. */
 export async function logout(services: Services, actor: Actor): Promise<void> {
-  await revokeSession(services.db, actor.user.id, actor.session.id, services.clock.now());
+  await inTransaction(services, (trx) =>
+    endSession(trx, actor.user.id, actor.session.id, services.clock.now()),
+  );
   services.bus.publish({ type: 'sessions.revoked', userId: actor.user.id, sessionIds: [actor.session.id] });
 }
 
@@ -396,7 +398,7 @@ export async function confirmPasswordReset(
     const now = services.clock.now();
     if ((await consumeOneTimeToken(trx, tokenHash, 'password_reset', now)) !== user.id) throw tokenInvalid();
     await updateUser(trx, user.id, { passwordHash }, now);
-    await revokeAllSessions(trx, user.id, now);
+    await endAllSessions(trx, user.id, now);
     afterCommit(() => services.bus.publish({ type: 'sessions.revoked', userId: user.id, sessionIds: 'all' }));
     await clearThrottle(trx, accountKey(user.email)[0]);
     await queuePasswordChangedMail(services, trx, afterCommit, user);

@@ -1,6 +1,5 @@
 import type { AccountStatus, UserId } from '@enlets/protocol';
 import { voidOneTimeTokens } from '../../storage/repositories/one-time-tokens.js';
-import { revokeAllSessions } from '../../storage/repositories/sessions.js';
 import {
   findUserById,
   listRoles,
@@ -16,6 +15,7 @@ import { DomainError } from '../errors.js';
 import { queueMail } from '../mail.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
 import { removeFromAllConversations } from './conversations.js';
+import { endAllSessions } from './sessions.js';
 
 function conflict(message: string, reason: string): DomainError {
   return new DomainError('CONFLICT', message, { reason });
@@ -37,7 +37,7 @@ async function changeStatus(
 ): Promise<void> {
   const now = services.clock.now();
   await updateUser(trx, user.id, { status, statusReason: reason }, now);
-  if (status === 'suspended' || status === 'removed') await revokeAllSessions(trx, user.id, now);
+  if (status === 'suspended' || status === 'removed') await endAllSessions(trx, user.id, now);
   if (status === 'removed') {
     await revokeAllRoles(trx, user.id);
     await voidOneTimeTokens(trx, 'invitation', user.id, now);

@@ -4,6 +4,7 @@ import {
   insertMembership,
   type ConversationRecord,
 } from '../../storage/repositories/conversations.js';
+import { flagRemovalPending } from '../../storage/repositories/mls-groups.js';
 import { findUserById, listRoles } from '../../storage/repositories/users.js';
 import { DomainError } from '../errors.js';
 import type { Services, Trx } from '../services.js';
@@ -78,6 +79,9 @@ export async function removeMembers(
   reason: 'left' | 'removed' | 'left_service',
 ): Promise<readonly UserId[]> {
   const removed: UserId[] = [];
+  // Their devices may read nothing new: sends wait for a commit removing their leaves (ADR 0011). Flagged
+  // before the system event locks the conversation's row, in the order commits lock the two.
+  await flagRemovalPending(trx, { userIds: [...new Set(userIds)], conversationId });
   // The system event is written while they are still members, so it reaches their devices too.
   await appendSystemEvent(services, trx, afterCommit, conversationId, {
     type: 'member.removed',

@@ -52,6 +52,7 @@ import {
   suiteId,
   type LeafOwner,
 } from '../mls-credentials.js';
+import { isLeafAuthorized } from '../mls-removals.js';
 import { decodeMlsMessage, deviceCredentialOf, MlsDecodeError, readRatchetTreeLeaves } from '../mls-wire.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
 import { toWireEvent } from '../wire.js';
@@ -138,6 +139,8 @@ interface CommitPlan {
   readonly removed: readonly number[];
   readonly added: ReadonlyMap<number, PlannedAdd>;
   readonly leaves: MlsLeafMap;
+  /** Leaves the commit keeps that are no longer authorized: sends stay refused until they go too. */
+  readonly removalPending: boolean;
 }
 
 /**
@@ -223,7 +226,7 @@ export async function submitCommit(
     if (content.sender.senderType === senderTypes.new_member_commit) {
       await updateMlsLeaves(trx, conversationId, [], new Map([[plan.committerIndex, ownerOf(actor)]]));
     }
-    await storeGroupInfo(trx, conversationId, groupInfoBytes);
+    await storeGroupInfo(trx, conversationId, groupInfoBytes, plan.removalPending);
     await insertWelcomes(trx, welcomes);
 
     const recipients = await listMemberIds(trx, conversationId);
@@ -348,7 +351,7 @@ async function planCommit(
 
   const members = new Set<string>(await listMemberIds(trx, conversationId));
   const involved = [...current.values()].map((l) => l.userId);
-  const live = await listLiveDevices(trx, [...involved, ...addUsers], now);
+  const live = await listLiveDevices(trx, [...involved, ...addUsers, actor.user.id], now);
   const isLive = (leaf: MlsLeaf): boolean => live.get(leaf.userId)?.includes(leaf.deviceId) ?? false;
 
   const leaves = new Map(current);
@@ -358,7 +361,7 @@ async function planCommit(
     if (leaf === undefined) throw invalidMessage(`leaf ${String(index)} is blank or removed twice`);
     if (index === committerIndex) throw invalidMessage('a committer cannot remove its own leaf');
     const ownUser = leaf.userId === actor.user.id;
-    const authorized = members.has(leaf.userId) && isLive(leaf);
+    const authorized = isLeafAuthorized(leaf, members, live);
     if (external ? !ownUser : !ownUser && authorized) {
       throw memberNotAllowed(
         external
@@ -404,7 +407,8 @@ async function planCommit(
     leaves.set(committerIndex, ownerOf(actor));
   }
   if (committerIndex === undefined) throw new Error('a commit without a committer passed the sender check');
-  return { committerIndex, removed, added, leaves };
+  const removalPending = [...leaves.values()].some((leaf) => !isLeafAuthorized(leaf, members, live));
+  return { committerIndex, removed, added, leaves, removalPending };
 }
 
 function leftmostBlank(leaves: MlsLeafMap): number {

@@ -12,6 +12,7 @@ import * as m0100 from './0100-index-event-references.js';
 import * as m0110 from './0110-create-e2ee.js';
 import * as m0120 from './0120-create-delivery-positions.js';
 import * as m0130 from './0130-create-recovery.js';
+import * as m0140 from './0140-add-mls-removal-pending.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -35,4 +36,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0110-create-e2ee', m0110],
   ['0120-create-delivery-positions', m0120],
   ['0130-create-recovery', m0130],
+  ['0140-add-mls-removal-pending', m0140],
 ];

@@ -76,11 +76,71 @@ export async function advanceMlsEpoch(
   return Number(result.numUpdatedRows) > 0;
 }
 
-export async function storeGroupInfo(db: Db, conversationId: string, groupInfo: Uint8Array): Promise<void> {
+/** Stores an accepted commit's GroupInfo and whether leaves it left in place are unauthorized. */
+export async function storeGroupInfo(
+  db: Db,
+  conversationId: string,
+  groupInfo: Uint8Array,
+  removalPending: boolean,
+): Promise<void> {
   await db
     .updateTable('mls_groups')
-    .set({ group_info: groupInfo })
+    .set({ group_info: groupInfo, removal_pending: removalPending ? 1 : 0 })
     .where('conversation_id', '=', conversationId)
+    .execute();
+}
+
+/**
+ * Whether the conversation's group may hold an unauthorized leaf (false also when it has no group). One
+ * primary-key lookup: every send with content asks it.
+ */
+export async function isRemovalPending(db: Db, conversationId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('mls_groups')
+    .select('removal_pending')
+    .where('conversation_id', '=', conversationId)
+    .executeTakeFirst();
+  return row !== undefined && row.removal_pending !== 0;
+}
+
+export async function clearRemovalPending(db: Db, conversationId: string): Promise<void> {
+  await db
+    .updateTable('mls_groups')
+    .set({ removal_pending: 0 })
+    .where('conversation_id', '=', conversationId)
+    .execute();
+}
+
+/** Whose leaves just became unauthorized: some users' (in one conversation, or everywhere), or some devices'. */
+export interface EndedLeaves {
+  readonly userIds: readonly UserId[];
+  /** Only the groups of this conversation (a membership ended). */
+  readonly conversationId?: string;
+  /** Only these devices of the users (sessions ended). */
+  readonly deviceIds?: readonly SessionId[];
+  /** Every device of the users but this one (the other sessions ended). */
+  readonly exceptDeviceId?: SessionId;
+}
+
+/**
+ * Flags every group that holds one of these leaves as waiting for a removal commit. The flag is written even
+ * where it is set already: on PostgreSQL that waits for a commit in flight on the group (which computed the
+ * flag from what it saw before this change) instead of being overwritten by it.
+ */
+export async function flagRemovalPending(db: Db, ended: EndedLeaves): Promise<void> {
+  if (ended.userIds.length === 0 || ended.deviceIds?.length === 0) return;
+  const { conversationId, deviceIds, exceptDeviceId } = ended;
+  let holders = db
+    .selectFrom('mls_group_leaves')
+    .select('conversation_id')
+    .where('user_id', 'in', [...ended.userIds]);
+  if (conversationId !== undefined) holders = holders.where('conversation_id', '=', conversationId);
+  if (deviceIds !== undefined) holders = holders.where('device_id', 'in', [...deviceIds]);
+  if (exceptDeviceId !== undefined) holders = holders.where('device_id', '!=', exceptDeviceId);
+  await db
+    .updateTable('mls_groups')
+    .set({ removal_pending: 1 })
+    .where('conversation_id', 'in', holders)
     .execute();
 }
 
