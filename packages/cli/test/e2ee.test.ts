@@ -298,10 +298,9 @@ for (const dialect of DIALECTS) {
       const again = await login(aliceDir, alice);
       assert.equal(again.code, 0, again.stderr);
       assert.doesNotMatch(again.stdout, /first device|restored/);
-      // TODO(#4): no client removes the leaf of a logged-out device from its groups yet (ADR 0011 "Removal
-      // follows authorization"), and a joining device refuses a tree with a leaf that is not in its user's
-      // device list. Said on stderr; the login, and what this profile read before, still work.
-      assert.match(again.stderr, /cannot join the encrypted group of .*not in the user.s signed device list/);
+      // The logged-out device's leaf may linger in the group until a member removes it; the signed device list
+      // names it as retired, so the new device joins without a warning.
+      assert.doesNotMatch(again.stderr, /cannot join|not in the user.s signed device list/);
       const reread = await cli(aliceDir, ['read', conversationId]);
       assert.equal(reread.code, 0, reread.stderr);
       assert.deepEqual(

@@ -1,7 +1,7 @@
 import { defaultCredentialTypes, type AuthenticationService, type Credential } from 'ts-mls';
 import { CredentialFormatError, decodeDeviceCredential, verifyDeviceCredential } from './credential.js';
 import { bytesEqual } from './bytes.js';
-import { findListedDevice, type DeviceList } from './device-list.js';
+import { findListedDevice, findRetiredDevice, type DeviceList } from './device-list.js';
 
 /**
  * Our MLS AuthenticationService (ADR 0011). ts-mls asks it about every leaf it meets — added KeyPackages,
@@ -64,11 +64,21 @@ export type LeafVerdict =
     }
   | { readonly ok: false; readonly failure: AuthenticationFailure };
 
+export interface AuthenticationOptions {
+  /**
+   * Accept a leaf of a device the user's signed list names as *retired* (it was listed, then logged out or was
+   * revoked), with exactly its key. Only for the tree a device joins: such a leaf stays until a member commits
+   * its removal. A device never listed (a ghost) is still refused; Adds and every later handshake stay strict.
+   */
+  readonly acceptRetiredDevices?: boolean;
+}
+
 /** Applies the four rules above to one leaf (its credential and its signature public key). */
 export async function authenticateLeaf(
   trust: TrustLookup,
   credential: Credential,
   signaturePublicKey: Uint8Array,
+  options: AuthenticationOptions = {},
 ): Promise<LeafVerdict> {
   const refuse = (
     rule: AuthenticationRule,
@@ -120,6 +130,11 @@ export async function authenticateLeaf(
   }
   if (listed === 'no-list')
     return refuse('device-list-missing', 'The user has no verified device list.', userId, deviceId);
+  if (listed === 'not-listed' && options.acceptRetiredDevices === true && trusted.deviceList !== undefined) {
+    const retired = findRetiredDevice(trusted.deviceList, deviceId);
+    if (retired !== undefined && bytesEqual(retired.signatureKey, signaturePublicKey))
+      return { ok: true, userId, deviceId, verification: trusted.verification };
+  }
   if (listed === 'not-listed')
     return refuse(
       'device-not-listed',
@@ -150,10 +165,11 @@ function listedKey(trusted: TrustedUser, deviceId: string): 'no-list' | 'not-lis
 export function createAuthenticationService(
   trust: TrustLookup,
   onFailure: (failure: AuthenticationFailure) => void = () => undefined,
+  options: AuthenticationOptions = {},
 ): AuthenticationService {
   return {
     async validateCredential(credential, signaturePublicKey) {
-      const verdict = await authenticateLeaf(trust, credential, signaturePublicKey);
+      const verdict = await authenticateLeaf(trust, credential, signaturePublicKey, options);
       if (!verdict.ok) onFailure(verdict.failure);
       return verdict.ok;
     },

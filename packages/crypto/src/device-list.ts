@@ -8,8 +8,11 @@ import { bytesEqual, fromUtf8, lengthPrefixed, uint64, utf8 } from './bytes.js';
  * the user; it checks signature and version with this module but cannot produce a list itself, so it cannot add
  * a device. Clients accept a leaf only if its device is on the current list with exactly that signature key.
  *
- * Encoding: UTF-8 JSON `{"v":1,"user","version","devices":[{"device","signatureKey"}],"sig"}` with base64url
- * keys. As with the device credential, JSON is only the envelope: the signature covers `deviceListSigningInput`,
+ * A device that leaves the list (logged out, revoked) moves to `retired`, still signed: its leaf may linger in
+ * groups until a member removes it, and a device joining such a group can tell it from a ghost (never listed).
+ *
+ * Encoding: UTF-8 JSON `{"v":1,"user","version","devices":[{"device","signatureKey"}],"retired"?:[…],"sig"}`
+ * with base64url keys. As with the device credential, JSON is only the envelope: the signature covers `deviceListSigningInput`,
  * a length-prefixed byte string, never the JSON text.
  */
 export interface DeviceListEntry {
@@ -23,6 +26,8 @@ export interface DeviceList {
   /** Strictly increasing with every change (1 for the first list). */
   readonly version: number;
   readonly devices: readonly DeviceListEntry[];
+  /** Devices that were listed and left (newest last, at most MAX_DEVICES); absent or empty when none. */
+  readonly retired?: readonly DeviceListEntry[];
 }
 
 export interface SignedDeviceList extends DeviceList {
@@ -55,6 +60,13 @@ export function deviceListSigningInput(list: DeviceList): Uint8Array {
     uint64(list.devices.length),
   ];
   for (const device of list.devices) parts.push(utf8(device.deviceId), device.signatureKey);
+  // Lists without retired devices sign exactly as before the field existed. The marker cannot be mistaken for a
+  // device id (always a UUID).
+  const retired = list.retired ?? [];
+  if (retired.length > 0) {
+    parts.push(utf8('retired'), uint64(retired.length));
+    for (const device of retired) parts.push(utf8(device.deviceId), device.signatureKey);
+  }
   return lengthPrefixed(parts);
 }
 
@@ -64,7 +76,12 @@ export function signDeviceList(
   identity: { sign(message: Uint8Array): Uint8Array },
 ): SignedDeviceList {
   checkListShape(list);
-  return { ...list, devices: [...list.devices], signature: identity.sign(deviceListSigningInput(list)) };
+  return {
+    ...list,
+    devices: [...list.devices],
+    ...(list.retired === undefined ? {} : { retired: [...list.retired] }),
+    signature: identity.sign(deviceListSigningInput(list)),
+  };
 }
 
 /** True when the signature is the identity key's over this very list. Never throws. */
@@ -103,7 +120,18 @@ export function nextDeviceList(
   } else {
     devices = [...change.replace];
   }
-  const next: DeviceList = { userId, version: (previous?.version ?? 0) + 1, devices };
+  // Whatever leaves the list is kept as retired (newest last, bounded); a device listed again is not retired.
+  const left = current.filter((d) => !devices.some((n) => n.deviceId === d.deviceId));
+  const listedIds = new Set(devices.map((d) => d.deviceId));
+  const retired = [...(previous?.retired ?? []), ...left]
+    .filter((d) => !listedIds.has(d.deviceId))
+    .slice(-MAX_DEVICES);
+  const next: DeviceList = {
+    userId,
+    version: (previous?.version ?? 0) + 1,
+    devices,
+    ...(retired.length === 0 ? {} : { retired }),
+  };
   checkListShape(next);
   return next;
 }
@@ -139,6 +167,11 @@ export function findListedDevice(list: DeviceList, deviceId: string): DeviceList
   return list.devices.find((d) => d.deviceId === deviceId);
 }
 
+/** The retired entry of `deviceId`, if the list says it left. */
+export function findRetiredDevice(list: DeviceList, deviceId: string): DeviceListEntry | undefined {
+  return list.retired?.find((d) => d.deviceId === deviceId);
+}
+
 /** True when `deviceId` is listed with exactly `signatureKey`. */
 export function listsDeviceKey(list: DeviceList, deviceId: string, signatureKey: Uint8Array): boolean {
   const entry = findListedDevice(list, deviceId);
@@ -151,7 +184,10 @@ export function encodeDeviceList(list: SignedDeviceList): Uint8Array {
       v: DEVICE_LIST_VERSION,
       user: list.userId,
       version: list.version,
-      devices: list.devices.map((d) => ({ device: d.deviceId, signatureKey: toBase64Url(d.signatureKey) })),
+      devices: list.devices.map(encodeEntry),
+      ...(list.retired === undefined || list.retired.length === 0
+        ? {}
+        : { retired: list.retired.map(encodeEntry) }),
       sig: toBase64Url(list.signature),
     }),
   );
@@ -169,33 +205,55 @@ export function decodeDeviceList(bytes: Uint8Array): SignedDeviceList {
   } catch {
     throw new DeviceListFormatError('device list is not UTF-8 JSON');
   }
-  const record = asExactRecord(parsed, ['v', 'user', 'version', 'devices', 'sig']);
+  const hasRetired = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, 'retired');
+  const record = asExactRecord(
+    parsed,
+    hasRetired
+      ? ['v', 'user', 'version', 'devices', 'retired', 'sig']
+      : ['v', 'user', 'version', 'devices', 'sig'],
+  );
   if (record['v'] !== DEVICE_LIST_VERSION) throw new DeviceListFormatError('unsupported device list version');
-  const { user, version, devices, sig } = record;
+  const { user, version, devices, retired, sig } = record;
   if (typeof user !== 'string') throw new DeviceListFormatError('bad user id');
   if (typeof version !== 'number') throw new DeviceListFormatError('bad version');
   if (!Array.isArray(devices)) throw new DeviceListFormatError('devices is not an array');
   if (typeof sig !== 'string') throw new DeviceListFormatError('bad signature');
-  const entries = devices.map((item: unknown): DeviceListEntry => {
-    const entry = asExactRecord(item, ['device', 'signatureKey']);
-    const { device, signatureKey } = entry;
-    if (typeof device !== 'string' || typeof signatureKey !== 'string')
-      throw new DeviceListFormatError('bad device entry');
-    return { deviceId: device, signatureKey: base64Field(signatureKey) };
-  });
-  const list: SignedDeviceList = { userId: user, version, devices: entries, signature: base64Field(sig) };
+  if (hasRetired && (!Array.isArray(retired) || retired.length === 0))
+    throw new DeviceListFormatError('retired is not a non-empty array');
+  const retiredEntries = Array.isArray(retired) ? retired.map(decodeEntry) : [];
+  const list: SignedDeviceList = {
+    userId: user,
+    version,
+    devices: devices.map(decodeEntry),
+    ...(retiredEntries.length === 0 ? {} : { retired: retiredEntries }),
+    signature: base64Field(sig),
+  };
   checkListShape(list);
   if (list.signature.length !== SIGNATURE_BYTES) throw new DeviceListFormatError('bad signature length');
   return list;
 }
 
+function encodeEntry(d: DeviceListEntry): { device: string; signatureKey: string } {
+  return { device: d.deviceId, signatureKey: toBase64Url(d.signatureKey) };
+}
+
+function decodeEntry(item: unknown): DeviceListEntry {
+  const { device, signatureKey } = asExactRecord(item, ['device', 'signatureKey']);
+  if (typeof device !== 'string' || typeof signatureKey !== 'string')
+    throw new DeviceListFormatError('bad device entry');
+  return { deviceId: device, signatureKey: base64Field(signatureKey) };
+}
+
 function checkListShape(list: DeviceList): void {
   if (!ID.test(list.userId)) throw new DeviceListFormatError('bad user id');
   if (!Number.isSafeInteger(list.version) || list.version < 1) throw new DeviceListFormatError('bad version');
-  if (list.devices.length > MAX_DEVICES) throw new DeviceListFormatError('too many devices');
+  const retired = list.retired ?? [];
+  if (list.devices.length > MAX_DEVICES || retired.length > MAX_DEVICES)
+    throw new DeviceListFormatError('too many devices');
+  // A device id or key appears once across listed and retired devices.
   const ids = new Set<string>();
   const keys = new Set<string>();
-  for (const device of list.devices) {
+  for (const device of [...list.devices, ...retired]) {
     if (!ID.test(device.deviceId)) throw new DeviceListFormatError('bad device id');
     if (device.signatureKey.length !== SIGNATURE_KEY_BYTES)
       throw new DeviceListFormatError('bad signature key length');

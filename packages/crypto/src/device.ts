@@ -233,7 +233,7 @@ class TsMlsDevice implements MlsDevice {
     let state: ClientState;
     try {
       state = await joinGroup({
-        context: this.#context(failures),
+        context: this.#context(failures, true),
         welcome,
         keyPackage: decodeKeyPackageMessage(keyPackage.message),
         privateKeys,
@@ -264,7 +264,7 @@ class TsMlsDevice implements MlsDevice {
     let joined;
     try {
       joined = await joinGroupExternal({
-        context: this.#context(failures),
+        context: this.#context(failures, true),
         groupInfo,
         keyPackage: decodeKeyPackageMessage(own.message),
         privateKeys,
@@ -346,10 +346,13 @@ class TsMlsDevice implements MlsDevice {
     return new TsMlsGroup({ suite: this.suite, cs: this.#cs, trust: this.#trust, state });
   }
 
-  #context(failures: AuthenticationFailure[]): MlsContext {
+  /** `joining`: the tree being joined may still hold leaves of the members' logged-out devices. */
+  #context(failures: AuthenticationFailure[], joining = false): MlsContext {
     return {
       cipherSuite: this.#cs,
-      authService: createAuthenticationService(this.#trust, (failure) => failures.push(failure)),
+      authService: createAuthenticationService(this.#trust, (failure) => failures.push(failure), {
+        acceptRetiredDevices: joining,
+      }),
     };
   }
 }

@@ -202,4 +202,26 @@ describe('crypto/authentication: ghost devices are refused', () => {
     const newcomer = await addDevice(directory, createUser(directory));
     await expectRefused(newcomer.device.joinExternal(groupInfo), 'device-not-listed', unlisted);
   });
+
+  it('lets a newcomer join a tree holding a retired (logged-out) device, but never lets one be added', async () => {
+    const { directory, bob, groups } = await setup();
+    // Bob logs out of a second device that was in the group: his list moves it to `retired`, still signed.
+    const second = await addDevice(directory, bob.user);
+    const { groupInfo } = await maliciousAddCommit(groups[0], [claim(second)]);
+    publishDeviceList(directory, bob.user, { remove: second.device.deviceId });
+    assert.equal(bob.user.deviceList?.retired?.[0]?.deviceId, second.device.deviceId);
+
+    // A newcomer can join: the lingering leaf is bob's, vouched for and retired, not a ghost.
+    const newcomer = await addDevice(directory, createUser(directory));
+    const join = await newcomer.device.joinExternal(groupInfo);
+    assert.ok(
+      join
+        .confirm()
+        .members()
+        .some((m) => m.deviceId === second.device.deviceId),
+    );
+
+    // Adding the retired device again is refused like any unlisted device.
+    await expectRefused(groups[1].addMembers([claim(second)]), 'device-not-listed', second);
+  });
 });
