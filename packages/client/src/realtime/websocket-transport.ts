@@ -215,6 +215,8 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
         case 'join.requested':
         case 'join.decided':
         case 'pong':
+        // A Welcome is fetched by the E2EE layer when it applies the commit that added this device.
+        case 'welcome':
           return;
       }
     }
