@@ -215,8 +215,7 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
         case 'join.requested':
         case 'join.decided':
         case 'pong':
-        // A Welcome is fetched by the E2EE layer when it applies the commit that added this device.
-        case 'welcome':
+        case 'welcome': // fetched by the E2EE layer when it applies the commit that added this device
           return;
       }
     }
