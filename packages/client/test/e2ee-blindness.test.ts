@@ -8,7 +8,9 @@ import { connect, type Socket } from 'node:net';
 import WebSocket from 'ws';
 import {
   decodeContent,
+  downloadAndDecryptAttachment,
   encodeContent,
+  encryptAndUploadAttachment,
   MemoryE2eeStore,
   MemoryStore,
   MessengerSession,
@@ -26,6 +28,7 @@ import {
   ServerProcess,
   type MessagingFixture,
 } from '../../server/test/helpers/spawn-server.js';
+import { generatedFile } from './attachment-files.js';
 import { FAST_BACKOFF, waitFor } from './helpers.js';
 
 const realFetch = globalThis.fetch.bind(globalThis) as unknown as FetchLike;
@@ -171,7 +174,7 @@ for (const dialect of DIALECTS) {
       return { messenger, session, shown };
     };
 
-    it('canaries in texts, polls, reactions, edits and locations reach the other member and nowhere else', async () => {
+    it('canaries in texts, polls, reactions, edits, locations, file names and file contents reach the other member and nowhere else', async () => {
       const [alice, bob] = fixture.members;
       assert.ok(alice && bob);
       const { conversationId } = fixture;
@@ -183,6 +186,8 @@ for (const dialect of DIALECTS) {
         ['reaction', canary()],
         ['edit', canary()],
         ['location label', canary()],
+        ['file name', canary()],
+        ['file content', canary()],
       ]);
       const c = (name: string): string => canaries.get(name) ?? '';
 
@@ -201,6 +206,16 @@ for (const dialect of DIALECTS) {
         ],
         [{ type: 'location', latitude: 50.1, longitude: 8.6, label: c('location label') }, {}],
       ];
+      // A file: its name travels in the encrypted message, its content (the canary at every MiB) in the blob.
+      const file = generatedFile(3 * 1024 * 1024, c('file content'));
+      const attachment = await encryptAndUploadAttachment(a.session.http, {
+        conversationId,
+        name: `${c('file name')}.pdf`,
+        mimeType: 'application/pdf',
+        size: 3 * 1024 * 1024,
+        data: file.stream,
+      });
+      sends.push([{ type: 'files', files: [attachment] }, { attachments: [attachment.blobId] }]);
       for (const [content, meta] of sends) {
         await (
           await a.messenger.send(conversationId, encodeContent(content), meta)
@@ -214,13 +229,25 @@ for (const dialect of DIALECTS) {
       ).acknowledged;
 
       // The other member reads every one of them: the canaries did travel, end to end.
+      const fileMessage = await waitFor(
+        () => b.shown.find((e) => e.content !== null && decodeContent(e.content).type === 'files'),
+        'bob receives the file message',
+      );
+      const received = decodeContent(fileMessage.content ?? new Uint8Array());
+      assert.ok(received.type === 'files' && received.files[0]);
+      const downloaded = await downloadAndDecryptAttachment(b.session.http, received.files[0]);
+      const plainFile = Buffer.from(
+        await new Response(downloaded as ReadableStream<Uint8Array>).arrayBuffer(),
+      );
+      assert.ok(plainFile.includes(c('file content')), 'bob decrypts the file and finds its content');
       const readBy = (shown: SecureEvent[]) =>
         shown
           .flatMap((e) => (e.content === null ? [] : [JSON.stringify(decodeContent(e.content))]))
           .join('\n');
       await waitFor(
-        () => (findCanaries(readBy(b.shown), canaries).length === canaries.size ? true : undefined),
-        "bob reads alice's five canaries (and his own reaction)",
+        // Every canary but the file's content, which is in the file, not the message.
+        () => (findCanaries(readBy(b.shown), canaries).length === canaries.size - 1 ? true : undefined),
+        'bob reads every message canary (and his own reaction)',
       );
       await waitFor(
         () => (readBy(a.shown).includes(c('reaction')) ? true : undefined),
