@@ -4,34 +4,17 @@ import { IdentityKeyPair, RECOVERY_KDF_MIN, SecretBytes, toBase64Url } from '@en
 import {
   generateRecoveryCode,
   IdentityUnavailableError,
-  MemoryE2eeStore,
-  MemoryStore,
-  MessengerSession,
   RecoveryPassphraseTooWeakError,
-  SecureMessenger,
+  type SecureMessenger,
   WrongPassphraseError,
-  type FetchLike,
-  type SecureEvent,
-  type SecurityWarning,
 } from '@enlets/client';
-import type { ArchivePage, SessionListResponse } from '@enlets/protocol';
+import type { ArchivePage } from '@enlets/protocol';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, newSession, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation } from '../../server/test/helpers/conversations.js';
-import { FAST_BACKOFF, text, trackedWebSocket, utf8, waitFor } from './helpers.js';
-
-const realFetch = globalThis.fetch.bind(globalThis) as unknown as FetchLike;
-
-interface Device {
-  readonly messenger: SecureMessenger;
-  readonly session: MessengerSession;
-  readonly e2eeStore: MemoryE2eeStore;
-  readonly shown: SecureEvent[];
-  readonly warnings: SecurityWarning[];
-  texts(conversationId: string): Array<string | null>;
-  stop(): Promise<void>;
-}
+import { text, utf8, waitFor } from './helpers.js';
+import { openSecureDevice, type SecureTestDevice as Device } from './secure-device.js';
 
 /**
  * Recovery without anyone online (ADR 0012), through the real client and server: bob sets up a recovery
@@ -46,14 +29,6 @@ for (const dialect of DIALECTS) {
     let bob: TestActor;
     const devices: Device[] = [];
 
-    const deviceIdOf = async (token: string): Promise<string> => {
-      const res = await server.api.get<SessionListResponse>('/api/v1/me/sessions', { token });
-      const current = res.body.sessions.find((s) => s.current);
-      assert.ok(current, 'the session lists itself');
-      return current.id;
-    };
-
-    /** `beforeStart` runs after `open` and before the session starts (where an app restores history). */
     const openDevice = async (
       actor: TestActor,
       options: {
@@ -62,45 +37,8 @@ for (const dialect of DIALECTS) {
         beforeStart?: (messenger: SecureMessenger) => Promise<void>;
       } = {},
     ): Promise<Device> => {
-      const token = options.token ?? actor.token;
-      const session = new MessengerSession({
-        baseUrl: server.url,
-        token,
-        store: new MemoryStore(),
-        fetch: realFetch,
-        WebSocket: trackedWebSocket().WebSocket,
-        backoff: FAST_BACKOFF,
-      });
-      const e2eeStore = new MemoryE2eeStore();
-      const messenger = await SecureMessenger.open({
-        session,
-        store: e2eeStore,
-        userId: actor.id,
-        deviceId: await deviceIdOf(token),
-        keyPackagePool: 6,
-        ...(options.recovery === undefined ? {} : { recovery: options.recovery }),
-      });
-      const shown: SecureEvent[] = [];
-      const warnings: SecurityWarning[] = [];
-      messenger.on('event', (e) => shown.push(e));
-      messenger.on('warning', (w) => warnings.push(w));
-      await options.beforeStart?.(messenger);
-      session.start();
-      const device: Device = {
-        messenger,
-        session,
-        e2eeStore,
-        shown,
-        warnings,
-        texts: (conversationId) =>
-          shown
-            .filter((e) => e.event.conversationId === conversationId && e.event.kind === 'message')
-            .map((e) => text(e.content)),
-        stop: async () => {
-          messenger.close();
-          await session.stop();
-        },
-      };
+      const { token, ...rest } = options;
+      const device = await openSecureDevice(server.url, actor.id, token ?? actor.token, rest);
       devices.push(device);
       return device;
     };

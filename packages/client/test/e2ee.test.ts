@@ -1,34 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  MemoryE2eeStore,
-  MemoryStore,
-  MessengerSession,
-  SecureMessenger,
-  type FetchLike,
-  type SecureEvent,
-  type SecurityWarning,
-} from '@enlets/client';
-import type { SessionListResponse } from '@enlets/protocol';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, newSession, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation } from '../../server/test/helpers/conversations.js';
-import { FAST_BACKOFF, text, trackedWebSocket, utf8, waitFor } from './helpers.js';
-
-const realFetch = globalThis.fetch.bind(globalThis) as unknown as FetchLike;
-
-/** One device: a live session with end-to-end encryption, recording what it shows and warns about. */
-interface Device {
-  readonly messenger: SecureMessenger;
-  readonly session: MessengerSession;
-  readonly e2eeStore: MemoryE2eeStore;
-  readonly shown: SecureEvent[];
-  readonly warnings: SecurityWarning[];
-  readonly deviceId: string;
-  texts(conversationId: string): Array<string | null>;
-  stop(): Promise<void>;
-}
+import { utf8, waitFor } from './helpers.js';
+import { openSecureDevice, type SecureTestDevice as Device } from './secure-device.js';
 
 for (const dialect of DIALECTS) {
   describe(`client/e2ee: MLS through the real server [${dialect}]`, () => {
@@ -38,59 +15,14 @@ for (const dialect of DIALECTS) {
     let carol: TestActor;
     const devices: Device[] = [];
 
-    const deviceIdOf = async (token: string): Promise<string> => {
-      const res = await server.api.get<SessionListResponse>('/api/v1/me/sessions', { token });
-      const current = res.body.sessions.find((s) => s.current);
-      assert.ok(current, 'the session lists itself');
-      return current.id;
-    };
-
-    /** `identityFrom`: another device of the same user whose identity key this one received (as recovery gives). */
     const openDevice = async (
       actor: TestActor,
       token = actor.token,
       identityFrom?: Device,
     ): Promise<Device> => {
-      const session = new MessengerSession({
-        baseUrl: server.url,
-        token,
-        store: new MemoryStore(),
-        fetch: realFetch,
-        WebSocket: trackedWebSocket().WebSocket,
-        backoff: FAST_BACKOFF,
+      const device = await openSecureDevice(server.url, actor.id, token, {
+        ...(identityFrom === undefined ? {} : { identityFrom }),
       });
-      const deviceId = await deviceIdOf(token);
-      const e2eeStore = new MemoryE2eeStore();
-      const identity = await identityFrom?.e2eeStore.getSecret('identity');
-      if (identity !== undefined) await e2eeStore.putSecret('identity', identity);
-      const messenger = await SecureMessenger.open({
-        session,
-        store: e2eeStore,
-        userId: actor.id,
-        deviceId,
-        keyPackagePool: 6,
-      });
-      const shown: SecureEvent[] = [];
-      const warnings: SecurityWarning[] = [];
-      messenger.on('event', (e) => shown.push(e));
-      messenger.on('warning', (w) => warnings.push(w));
-      session.start();
-      const device: Device = {
-        messenger,
-        session,
-        e2eeStore,
-        shown,
-        warnings,
-        deviceId,
-        texts: (conversationId) =>
-          shown
-            .filter((e) => e.event.conversationId === conversationId && e.event.kind === 'message')
-            .map((e) => text(e.content)),
-        stop: async () => {
-          messenger.close();
-          await session.stop();
-        },
-      };
       devices.push(device);
       return device;
     };
