@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SendEventAck } from '@enlets/protocol';
+import { contentTypes, encode, mlsMessageEncoder, protocolVersions, wireformats } from 'ts-mls';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
@@ -55,6 +57,27 @@ function lines(stdout: string): Array<[string, string, string]> {
       assert.ok(match, `a read line: ${line}`);
       return [match[1] ?? '', match[2] ?? '', match[3] ?? ''];
     });
+}
+
+/** How `read`/`tail` show a forged message (the reason text comes from the MLS library). */
+const REFUSED = '[refused: …]';
+const refusedAsOne = (text: string | undefined): string | undefined =>
+  text?.startsWith('[refused: The message could not be processed') === true ? REFUSED : text;
+
+/** A well-formed MLS PrivateMessage of the group whose ciphertext no member made: what a rogue client could send. */
+function forgedPrivateMessage(conversationId: string, epoch: number): Uint8Array {
+  return encode(mlsMessageEncoder, {
+    version: protocolVersions.mls10,
+    wireformat: wireformats.mls_private_message,
+    privateMessage: {
+      groupId: new TextEncoder().encode(conversationId),
+      epoch: BigInt(epoch),
+      contentType: contentTypes.application,
+      authenticatedData: new Uint8Array(),
+      encryptedSenderData: randomBytes(32),
+      ciphertext: randomBytes(64),
+    },
+  });
 }
 
 const OPENING = 'Operation Nordlicht: the warrant is signed, search at 06:00 Thursday';
@@ -246,8 +269,9 @@ for (const dialect of DIALECTS) {
       try {
         await until(() => tail.err().includes('tailing'), 'tail to go live');
         await send(aliceDir, 'first live line');
-        // Another client that skips encryption: every reader refuses it, visibly.
-        const forged = await server.api.post<SendEventAck>(
+        // A client that skips encryption is refused by the server; one that sends a well-formed MLS message of
+        // the group with forged ciphertext gets through, and every reader refuses it, visibly.
+        const plain = await server.api.post(
           `/api/v1/conversations/${conversationId}/events`,
           {
             clientMessageId: newClientId(),
@@ -256,21 +280,37 @@ for (const dialect of DIALECTS) {
           },
           { token: alice.token },
         );
+        assert.equal(plain.status, 422);
+        const group = await server.api.get<{ epoch: number }>(
+          `/api/v1/conversations/${conversationId}/mls/group-info`,
+          { token: alice.token },
+        );
+        const forged = await server.api.post<SendEventAck>(
+          `/api/v1/conversations/${conversationId}/events`,
+          {
+            clientMessageId: newClientId(),
+            kind: 'message',
+            payload: Buffer.from(forgedPrivateMessage(conversationId, group.body.epoch)).toString('base64'),
+          },
+          { token: alice.token },
+        );
         assert.equal(forged.status, 200);
         await send(aliceDir, 'second live line');
         await until(() => tail.out().split('\n').length >= 4, 'three lines');
         await new Promise((resolve) => setTimeout(resolve, 300));
         assert.deepEqual(
-          lines(tail.out()).map(([seq, sender, text]) => [Number(seq) > 0, sender, text]),
+          lines(tail.out()).map(([seq, sender, text]) => [Number(seq) > 0, sender, refusedAsOne(text)]),
           [
             [true, alice.id, 'first live line'],
-            [true, alice.id, '[refused: The message is not an MLS message.]'],
+            [true, alice.id, REFUSED],
             [true, alice.id, 'second live line'],
           ],
         );
         assert.match(
           tail.err(),
-          new RegExp(`security warning in ${conversationId} #${String(forged.body.seq)}: The message is not`),
+          new RegExp(
+            `security warning in ${conversationId} #${String(forged.body.seq)}: The message could not`,
+          ),
         );
       } finally {
         child.kill('SIGINT');
@@ -304,15 +344,8 @@ for (const dialect of DIALECTS) {
       const reread = await cli(aliceDir, ['read', conversationId]);
       assert.equal(reread.code, 0, reread.stderr);
       assert.deepEqual(
-        lines(reread.stdout).map(([, , text]) => text),
-        [
-          OPENING,
-          REPLY,
-          AFTERWARDS,
-          'first live line',
-          '[refused: The message is not an MLS message.]',
-          'second live line',
-        ],
+        lines(reread.stdout).map(([, , text]) => refusedAsOne(text)),
+        [OPENING, REPLY, AFTERWARDS, 'first live line', REFUSED, 'second live line'],
       );
     });
   });

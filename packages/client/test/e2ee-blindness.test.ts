@@ -20,7 +20,7 @@ import {
   type SecureEvent,
   type WebSocketConstructor,
 } from '@enlets/client';
-import type { SessionListResponse } from '@enlets/protocol';
+import type { CreateConversationResponse, SessionListResponse } from '@enlets/protocol';
 import { createTestDatabase, DIALECTS, type TestDatabase } from '../../server/test/helpers/dialects.js';
 import {
   freePort,
@@ -254,10 +254,25 @@ for (const dialect of DIALECTS) {
         "alice reads bob's reaction",
       );
 
-      // A control: one message sent around the encryption layer must be found, or the search proves nothing.
+      // A control: one message sent around the encryption layer must be found, or the search proves nothing. The
+      // encrypted conversation refuses it (MLS_MESSAGE_REQUIRED), so it goes to a conversation without a group.
       const control = canary();
+      const plainBody = { payload: new TextEncoder().encode(`plain ${control}`) };
+      await assert.rejects(
+        (await b.session.send(conversationId, plainBody)).acknowledged,
+        (error: unknown) => (error as { code?: string }).code === 'MLS_MESSAGE_REQUIRED',
+        'plaintext is refused in an encrypted conversation',
+      );
+      const { conversation: unencrypted } = await b.session.http.post<CreateConversationResponse>(
+        '/conversations',
+        {
+          kind: 'group',
+          name: 'control',
+          memberIds: [alice.id],
+        },
+      );
       await (
-        await b.session.send(conversationId, { payload: new TextEncoder().encode(`plain ${control}`) })
+        await b.session.send(unencrypted.id, plainBody)
       ).acknowledged;
       const controls = new Map([['control', control]]);
       // The bus publishes after the commit and MONITOR reports asynchronously: wait for the control to pass.

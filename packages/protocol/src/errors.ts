@@ -62,6 +62,8 @@ export const ERROR_CODES = {
     'The commit adds, removes or is sent by a device the conversation’s membership rules do not allow (details.reason).',
   MLS_GROUP_INFO_MISMATCH:
     'The GroupInfo does not match the commit: epoch, group, signer or ratchet-tree leaves (details.reason).',
+  MLS_MESSAGE_REQUIRED:
+    'The conversation is end-to-end encrypted: what you send must be an MLS PrivateMessage of its group (a client without encryption cannot write here).',
   MLS_COMMIT_REQUIRED:
     'The conversation’s group still holds devices that may no longer read it (a member left or was removed, a device signed out): commit the removal of the leaves at details.leafIndexes, then send again.',
   E2EE_BACKUP_NOT_FOUND: 'You have no recovery backup on the server yet.',

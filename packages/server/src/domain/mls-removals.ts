@@ -3,11 +3,12 @@ import { listMemberIds } from '../storage/repositories/conversations.js';
 import { listLiveDevices } from '../storage/repositories/e2ee-peers.js';
 import {
   clearRemovalPending,
-  isRemovalPending,
+  groupSendState,
   listMlsLeaves,
   type MlsLeaf,
 } from '../storage/repositories/mls-groups.js';
 import { DomainError } from './errors.js';
+import { decodeMlsMessage, MlsDecodeError } from './mls-wire.js';
 import type { Trx } from './services.js';
 
 /**
@@ -45,20 +46,30 @@ export async function listUnauthorizedLeaves(
 }
 
 /**
- * Refuses an application message into a group that still holds unauthorized leaves. The common case costs one
- * primary-key lookup. A flag left set although every leaf is authorized again (a member removed and re-added
- * before anyone committed, a flag raised by a removal racing a commit) is cleared here rather than blocking
- * the conversation until some unrelated commit.
+ * Checks content sent into a conversation with an MLS group: it must be an MLS PrivateMessage of that very group
+ * (a plaintext client, or ciphertext filed under the wrong conversation, is refused with MLS_MESSAGE_REQUIRED,
+ * so the server never stores a readable message of an encrypted conversation), and the group may hold no
+ * unauthorized leaf (MLS_COMMIT_REQUIRED). The common case costs one primary-key lookup and a header parse.
+ * A flag left set although every leaf is authorized again (a member removed and re-added before anyone
+ * committed, a flag raised by a removal racing a commit) is cleared here rather than blocking the conversation.
  *
  * Call it before the conversation's row is locked: it may write the group's row, and commits lock the group
  * first and the conversation second, so the same order here keeps PostgreSQL free of deadlocks.
  */
-export async function checkNoRemovalPending(
+export async function checkEncryptedContent(
   trx: Trx,
   conversationId: string,
+  payload: Uint8Array,
   now: TimestampMs,
 ): Promise<void> {
-  if (!(await isRemovalPending(trx, conversationId))) return;
+  const group = await groupSendState(trx, conversationId);
+  if (group === undefined) return;
+  if (!isPrivateMessageOf(payload, conversationId))
+    throw new DomainError(
+      'MLS_MESSAGE_REQUIRED',
+      'this conversation is end-to-end encrypted: content must be an MLS PrivateMessage of its group',
+    );
+  if (!group.removalPending) return;
   const leafIndexes = await listUnauthorizedLeaves(trx, conversationId, now);
   if (leafIndexes.length === 0) {
     await clearRemovalPending(trx, conversationId);
@@ -69,4 +80,14 @@ export async function checkNoRemovalPending(
     'the group still holds devices that may no longer read it: commit their removal, then send again',
     { leafIndexes },
   );
+}
+
+function isPrivateMessageOf(payload: Uint8Array, conversationId: string): boolean {
+  try {
+    const message = decodeMlsMessage(payload, 'mls_private_message');
+    return Buffer.from(message.privateMessage.groupId).toString('utf8') === conversationId;
+  } catch (error) {
+    if (error instanceof MlsDecodeError) return false;
+    throw error;
+  }
 }

@@ -7,6 +7,7 @@ import {
   type MlsGroupInfo,
   type MlsKeyPackage,
   type MlsMessage,
+  type MlsPrivateMessage,
   type MlsPublicMessage,
   type MlsWelcomeMessage,
 } from 'ts-mls';
@@ -19,6 +20,7 @@ import {
  */
 
 interface WireformatMessages {
+  readonly mls_private_message: MlsPrivateMessage;
   readonly mls_public_message: MlsPublicMessage;
   readonly mls_welcome: MlsWelcomeMessage;
   readonly mls_group_info: MlsGroupInfo;

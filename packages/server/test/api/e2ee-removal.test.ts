@@ -1,8 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { ClaimKeyPackagesResponse, EventRangeResponse } from '@enlets/protocol';
-import { defaultProposalTypes, wireformats, type Proposal } from 'ts-mls';
+import {
+  contentTypes,
+  defaultProposalTypes,
+  encode,
+  mlsMessageEncoder,
+  protocolVersions,
+  wireformats,
+  type Proposal,
+} from 'ts-mls';
 import { createActor, newSession } from '../helpers/actors.js';
 import { createConversation } from '../helpers/conversations.js';
 import { DIALECTS } from '../helpers/dialects.js';
@@ -22,6 +30,26 @@ import {
  * left, or to a device that signed out, the server refuses new content into the group (MLS_COMMIT_REQUIRED,
  * naming the leaves) until a member commits their removal. System events and commits always pass.
  */
+/**
+ * An MLS PrivateMessage of the conversation's group as the server sees one: a well-formed header (group, epoch,
+ * content type) around opaque ciphertext. The server cannot tell real encryption from random bytes, and this
+ * suite is about which sends it admits, not about decryption (the client suites do that).
+ */
+function privateMessageBytes(conversationId: string): Uint8Array {
+  return encode(mlsMessageEncoder, {
+    version: protocolVersions.mls10,
+    wireformat: wireformats.mls_private_message,
+    privateMessage: {
+      groupId: new TextEncoder().encode(conversationId),
+      epoch: 1n,
+      contentType: contentTypes.application,
+      authenticatedData: new Uint8Array(),
+      encryptedSenderData: randomBytes(32),
+      ciphertext: randomBytes(64),
+    },
+  });
+}
+
 for (const dialect of DIALECTS) {
   describe(`api/e2ee removal before sending [${dialect}]`, () => {
     let server: TestServer;
@@ -49,7 +77,7 @@ for (const dialect of DIALECTS) {
         {
           clientMessageId: randomUUID(),
           kind,
-          payload: Buffer.from(`ciphertext ${randomUUID()}`).toString('base64'),
+          payload: Buffer.from(privateMessageBytes(conversationId)).toString('base64'),
           ...extra,
         },
         { token: by.actor.token },
@@ -100,6 +128,19 @@ for (const dialect of DIALECTS) {
       expectStatus(await send(alice), 200, 'a message while every leaf is authorized');
     });
     after(() => server.close());
+
+    it('refuses plaintext, and ciphertext of another group, in an encrypted conversation', async () => {
+      const plain = Buffer.from('a readable message').toString('base64');
+      expectCode(await send(alice, 'message', { payload: plain }), 422, 'MLS_MESSAGE_REQUIRED', 'plaintext');
+      const elsewhere = Buffer.from(privateMessageBytes(randomUUID())).toString('base64');
+      expectCode(
+        await send(alice, 'message', { payload: elsewhere }),
+        422,
+        'MLS_MESSAGE_REQUIRED',
+        'a PrivateMessage of another group',
+      );
+      expectStatus(await send(alice), 200, 'a PrivateMessage of this group');
+    });
 
     it('refuses content after a member is removed until a commit removes their leaf; system events pass', async () => {
       const carolLeaf = aliceDevice.leafIndexOf(carolDevice.deviceId);

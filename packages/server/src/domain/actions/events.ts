@@ -17,7 +17,7 @@ import { accessConversationAsMember, canModerate, isManager } from '../access/co
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import type { BusMessage } from '../events.js';
-import { checkNoRemovalPending } from '../mls-removals.js';
+import { checkEncryptedContent } from '../mls-removals.js';
 import type { Services, Trx } from '../services.js';
 import { batcherFor } from '../send-batcher.js';
 import { toWireEvent } from '../wire.js';
@@ -94,8 +94,10 @@ export async function storeEvent(
     });
   }
   const now = services.clock.now();
-  // Content is encrypted to the group's leaves: none may be a device that lost its right to read (ADR 0011).
-  if (request.payload !== '') await checkNoRemovalPending(trx, conversationId, now);
+  const payload = new Uint8Array(Buffer.from(request.payload, 'base64'));
+  // In an encrypted conversation content is ciphertext of its group, encrypted to leaves that may all still
+  // read it (ADR 0011).
+  if (payload.length > 0) await checkEncryptedContent(trx, conversationId, payload, now);
   const seq = await takeNextSeq(trx, conversationId, now);
   // Under the conversation's row lock now: a concurrent retry of the same id has committed or not.
   const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
@@ -123,7 +125,7 @@ export async function storeEvent(
     mentions: request.mentions ?? [],
     mentionsAll: request.mentionsAll ?? false,
     attachments: request.attachments ?? [],
-    payload: new Uint8Array(Buffer.from(request.payload, 'base64')),
+    payload,
     system: null,
     createdAt: now,
     expiresAt:

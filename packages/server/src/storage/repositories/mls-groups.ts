@@ -94,13 +94,17 @@ export async function storeGroupInfo(
  * Whether the conversation's group may hold an unauthorized leaf (false also when it has no group). One
  * primary-key lookup: every send with content asks it.
  */
-export async function isRemovalPending(db: Db, conversationId: string): Promise<boolean> {
+/** Whether the conversation has an MLS group, and whether it waits for a removal commit: one key lookup. */
+export async function groupSendState(
+  db: Db,
+  conversationId: string,
+): Promise<{ readonly removalPending: boolean } | undefined> {
   const row = await db
     .selectFrom('mls_groups')
     .select('removal_pending')
     .where('conversation_id', '=', conversationId)
     .executeTakeFirst();
-  return row !== undefined && row.removal_pending !== 0;
+  return row === undefined ? undefined : { removalPending: row.removal_pending !== 0 };
 }
 
 export async function clearRemovalPending(db: Db, conversationId: string): Promise<void> {
