@@ -1,16 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SendEventAck } from '@enlets/protocol';
-import { contentTypes, encode, mlsMessageEncoder, protocolVersions, wireformats } from 'ts-mls';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation, newClientId, payload } from '../../server/test/helpers/conversations.js';
+import { privateMessageBytes } from '../../server/test/helpers/mls.js';
 import { collect, runCli, spawnCli, type CliResult } from './run-cli.js';
 
 /** Every way a text could sit in stored bytes: raw, hex, UTF-16, and base64/base64url at each alignment. */
@@ -63,22 +62,6 @@ function lines(stdout: string): Array<[string, string, string]> {
 const REFUSED = '[refused: …]';
 const refusedAsOne = (text: string | undefined): string | undefined =>
   text?.startsWith('[refused: The message could not be processed') === true ? REFUSED : text;
-
-/** A well-formed MLS PrivateMessage of the group whose ciphertext no member made: what a rogue client could send. */
-function forgedPrivateMessage(conversationId: string, epoch: number): Uint8Array {
-  return encode(mlsMessageEncoder, {
-    version: protocolVersions.mls10,
-    wireformat: wireformats.mls_private_message,
-    privateMessage: {
-      groupId: new TextEncoder().encode(conversationId),
-      epoch: BigInt(epoch),
-      contentType: contentTypes.application,
-      authenticatedData: new Uint8Array(),
-      encryptedSenderData: randomBytes(32),
-      ciphertext: randomBytes(64),
-    },
-  });
-}
 
 const OPENING = 'Operation Nordlicht: the warrant is signed, search at 06:00 Thursday';
 const REPLY = 'Copy that, team Bravo stands by at the Kessler warehouse';
@@ -290,7 +273,7 @@ for (const dialect of DIALECTS) {
           {
             clientMessageId: newClientId(),
             kind: 'message',
-            payload: Buffer.from(forgedPrivateMessage(conversationId, group.body.epoch)).toString('base64'),
+            payload: Buffer.from(privateMessageBytes(conversationId, group.body.epoch)).toString('base64'),
           },
           { token: alice.token },
         );

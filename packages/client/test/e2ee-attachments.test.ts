@@ -23,7 +23,8 @@ import type { SendEventAck, SessionListResponse } from '@enlets/protocol';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
-import { createConversation, newClientId, payload } from '../../server/test/helpers/conversations.js';
+import { createConversation, newClientId } from '../../server/test/helpers/conversations.js';
+import { privateMessageBytes } from '../../server/test/helpers/mls.js';
 import { digestOf, encodingsOf, filesContaining, generatedFile } from './attachment-files.js';
 import { FAST_BACKOFF, trackedWebSocket, waitFor } from './helpers.js';
 
@@ -61,14 +62,17 @@ for (const dialect of DIALECTS) {
         { backoff: FAST_BACKOFF },
       );
 
-    /** Alice's message carrying the blob, so that Bob may download it (the payload stands for MLS ciphertext). */
+    /**
+     * Alice's message carrying the blob, so that Bob may download it. Its payload stands for MLS ciphertext: the
+     * conversation has a group once an earlier test sent through SecureMessenger.
+     */
     const share = async (descriptor: AttachmentDescriptor): Promise<void> => {
       const sent = await server.api.post<SendEventAck>(
         `/api/v1/conversations/${conversationId}/events`,
         {
           clientMessageId: newClientId(),
           kind: 'message',
-          payload: payload('MLS ciphertext'),
+          payload: Buffer.from(privateMessageBytes(conversationId)).toString('base64'),
           attachments: [descriptor.blobId],
         },
         { token: alice.token },

@@ -1,19 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ClaimKeyPackagesResponse, EventRangeResponse } from '@enlets/protocol';
-import {
-  contentTypes,
-  defaultProposalTypes,
-  encode,
-  mlsMessageEncoder,
-  protocolVersions,
-  wireformats,
-  type Proposal,
-} from 'ts-mls';
+import { defaultProposalTypes, wireformats, type Proposal } from 'ts-mls';
 import { createActor, newSession } from '../helpers/actors.js';
 import { createConversation } from '../helpers/conversations.js';
 import { DIALECTS } from '../helpers/dialects.js';
+import { privateMessageBytes } from '../helpers/mls.js';
 import type { ApiResponse } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
@@ -30,26 +23,6 @@ import {
  * left, or to a device that signed out, the server refuses new content into the group (MLS_COMMIT_REQUIRED,
  * naming the leaves) until a member commits their removal. System events and commits always pass.
  */
-/**
- * An MLS PrivateMessage of the conversation's group as the server sees one: a well-formed header (group, epoch,
- * content type) around opaque ciphertext. The server cannot tell real encryption from random bytes, and this
- * suite is about which sends it admits, not about decryption (the client suites do that).
- */
-function privateMessageBytes(conversationId: string): Uint8Array {
-  return encode(mlsMessageEncoder, {
-    version: protocolVersions.mls10,
-    wireformat: wireformats.mls_private_message,
-    privateMessage: {
-      groupId: new TextEncoder().encode(conversationId),
-      epoch: 1n,
-      contentType: contentTypes.application,
-      authenticatedData: new Uint8Array(),
-      encryptedSenderData: randomBytes(32),
-      ciphertext: randomBytes(64),
-    },
-  });
-}
-
 for (const dialect of DIALECTS) {
   describe(`api/e2ee removal before sending [${dialect}]`, () => {
     let server: TestServer;
