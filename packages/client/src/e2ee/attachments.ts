@@ -13,6 +13,7 @@ import type { ByteStreamLike, EnletsHttpClient } from '../api/http.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from '../backoff.js';
 import { classifyFailure } from '../errors.js';
 import { sleep } from '../runtime.js';
+import type { FileReference } from './content.js';
 
 /**
  * End-to-end encrypted files over the server's chunked upload and ranged download (ADR 0009): the file is
@@ -22,21 +23,8 @@ import { sleep } from '../runtime.js';
  * server's `chunkSize`, 1 MiB by default) and a few 64 KiB cipher chunks, whatever the file size.
  */
 
-/** What a message carries about one attached file; the server never sees it. */
-export interface AttachmentDescriptor {
-  /** The uploaded ciphertext; the message references it in `attachments`. */
-  readonly blobId: string;
-  /** The file's own key (an age X25519 identity): whoever reads the message can read the file. */
-  readonly fileKey: string;
-  readonly name: string;
-  readonly mimeType: string;
-  /** Plaintext bytes. */
-  readonly size: number;
-  /** Bytes of the blob. */
-  readonly ciphertextSize: number;
-  /** SHA-256 of the blob, lowercase hex: the file a reader accepts is exactly the one the sender uploaded. */
-  readonly sha256: string;
-}
+/** What a message carries about one attached file (the `files` content's reference); the server never sees it. */
+export type AttachmentDescriptor = FileReference;
 
 /**
  * What a reader needs of a descriptor. The ciphertext's size and digest are optional so that a reference from
