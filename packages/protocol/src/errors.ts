@@ -71,6 +71,10 @@ export const ERROR_CODES = {
     'The recovery backup was replaced since you last read it (details.version is the stored version); read it and decide again.',
   E2EE_BACKUP_INVALID:
     'The bytes are not a recovery backup of yours in a format the server accepts (details.reason).',
+  HISTORY_SHARING_OFF:
+    'History for newcomers is off in this conversation: earlier messages are not shared with newcomers, and the server records no share. Its owner or managers can turn it on.',
+  HISTORY_SHARE_INVALID:
+    'The history share names no other current member, or a seq range outside the conversation or outside what you may see (details.reason: recipient or range).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

@@ -27,4 +27,5 @@ export * from './http/channels.js';
 export * from './http/deliveries.js';
 export * from './http/e2ee.js';
 export * from './http/e2ee-recovery.js';
+export * from './http/history-sharing.js';
 export * from './realtime/frames.js';

@@ -27,6 +27,9 @@ export function eventLine(shown: SecureEvent): string | undefined {
     case 'own':
       text = shown.content === null ? '[unreadable: no content]' : contentText(shown.content);
       break;
+    case 'shared':
+      text = `[shared by ${shown.sharedBy ?? 'a member'}] ${shown.content === null ? '' : contentText(shown.content)}`;
+      break;
   }
   if (shown.status !== 'system' && event.kind !== 'message')
     text = `[${event.kind}${event.refSeq === null ? '' : ` #${String(event.refSeq)}`}] ${text}`;
@@ -58,5 +61,7 @@ function contentText(bytes: Uint8Array): string {
       const files = content.files.map((f) => f.name).join(', ');
       return `${content.text === undefined ? '' : `${content.text} `}[files: ${files}]`;
     }
+    case 'history-share':
+      return `[history shared with ${content.recipientId}: #${String(content.fromSeq)}–#${String(content.toSeq)}]`;
   }
 }

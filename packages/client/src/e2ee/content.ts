@@ -16,7 +16,24 @@ export type MessageContent =
       readonly longitude: number;
       readonly label?: string;
     }
-  | { readonly type: 'files'; readonly text?: string; readonly files: readonly FileReference[] };
+  | { readonly type: 'files'; readonly text?: string; readonly files: readonly FileReference[] }
+  | HistoryShareContent;
+
+/**
+ * The key of a history bundle for a newcomer (docs/decisions/0016-history-for-newcomers.md): every member's
+ * device can decrypt it, only the recipient's imports it, and only after checking the server's `history.shared`
+ * record at `recordSeq` and every entry against the log (`history-sharing.ts`).
+ */
+export interface HistoryShareContent {
+  readonly type: 'history-share';
+  readonly recipientId: string;
+  /** The seq of the server's `history.shared` system event for this share. */
+  readonly recordSeq: number;
+  readonly fromSeq: number;
+  readonly toSeq: number;
+  /** The encrypted bundle, stored as an attachment blob of the conversation. */
+  readonly bundle: Omit<FileReference, 'name' | 'mimeType'>;
+}
 
 /** An attachment: where its ciphertext is (a blob id) and the secret and facts needed to read it. */
 export interface FileReference {
@@ -93,6 +110,28 @@ export function decodeContent(bytes: Uint8Array): MessageContent {
         ? { type: 'files', files: refs }
         : { type: 'files', text: str(text, MAX_TEXT), files: refs };
     }
+    case 'history-share': {
+      const bundle = record['bundle'];
+      if (typeof bundle !== 'object' || bundle === null)
+        throw new ContentFormatError('a bundle is an object');
+      const {
+        name: _name,
+        mimeType: _mimeType,
+        ...reference
+      } = fileReference({
+        ...bundle,
+        name: '',
+        mimeType: '',
+      });
+      return {
+        type: 'history-share',
+        recipientId: str(record['recipientId'], 64),
+        recordSeq: seq(record['recordSeq']),
+        fromSeq: seq(record['fromSeq']),
+        toSeq: seq(record['toSeq']),
+        bundle: reference,
+      };
+    }
     default:
       throw new ContentFormatError('unknown content type');
   }
@@ -122,6 +161,12 @@ function hex64(value: unknown): string {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value))
     throw new ContentFormatError('expected a SHA-256 hex');
   return value;
+}
+
+function seq(value: unknown): number {
+  const n = num(value, 1, Number.MAX_SAFE_INTEGER);
+  if (!Number.isInteger(n)) throw new ContentFormatError('expected a seq');
+  return n;
 }
 
 function num(value: unknown, min: number, max: number): number {

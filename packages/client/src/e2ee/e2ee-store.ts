@@ -7,14 +7,18 @@ export interface StoredContent {
   readonly status: ContentStatus;
   /** Why an event is unreadable, for people. */
   readonly reason?: string;
+  /** For `shared` content: the user whose device shared it (ADR 0016), for "shared by X". */
+  readonly sharedBy?: string;
 }
 
 /**
  * `decrypted`: read with the group's keys and its MLS sender matched the event's sender. `own`: written on this
- * device. `unavailable`: sent before this device joined (history is off) or with keys it never had.
+ * device. `shared`: sent before this device's user joined and given to it by a member's device (`sharedBy`)
+ * in a verified history bundle (ADR 0016): the author is the event's sender, but the words are as the sharer's
+ * device copied them. `unavailable`: sent before this device joined (history is off) or with keys it never had.
  * `refused`: the message failed a check (forged sender, tampered bytes): shown as a warning, never as content.
  */
-export type ContentStatus = 'decrypted' | 'own' | 'unavailable' | 'refused';
+export type ContentStatus = 'decrypted' | 'own' | 'shared' | 'unavailable' | 'refused';
 
 /** The device's keys: its user's identity key, its own MLS keys, its user's history archive key (ADR 0012). */
 export type SecretName = 'identity' | 'device' | 'archive';

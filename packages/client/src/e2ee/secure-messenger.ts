@@ -43,7 +43,16 @@ import type { PendingSend } from '../outbox.js';
 import { randomUuid } from '../runtime.js';
 import type { HistoryQuery, MessengerSession, OutgoingEvent } from '../session.js';
 import type { OutboxEntry } from '../store/client-store.js';
+import { decodeContent } from './content.js';
 import type { ContentStatus, E2eeStore } from './e2ee-store.js';
+import {
+  HistorySharingOffError,
+  importSharedHistory,
+  shareHistory,
+  type HistoryImport,
+  type HistoryShareResult,
+  type HistorySharingHost,
+} from './history-sharing.js';
 import {
   currentBackupVersion,
   HistoryArchive,
@@ -60,6 +69,8 @@ export interface SecureEvent {
   readonly content: Uint8Array | null;
   readonly status: ContentStatus | 'system' | 'handshake' | 'deleted';
   readonly reason?: string;
+  /** For `shared` content: the user whose device shared it with this one (ADR 0016). */
+  readonly sharedBy?: string;
 }
 
 /** Something the user must see: a refused message or handshake, a device that failed authentication. */
@@ -74,6 +85,8 @@ export interface SecureMessengerEvents {
   /** Every event of every conversation, once and in seq order, with its plaintext when it has one. */
   event: SecureEvent;
   warning: SecurityWarning;
+  /** A history share addressed to this user was verified and imported (`history` now shows it). */
+  historyShared: HistoryImport;
 }
 
 export interface SecureMessengerOptions {
@@ -347,6 +360,27 @@ export class SecureMessenger {
     return shown;
   }
 
+  // ---- history for newcomers (ADR 0016) ------------------------------------------------------------------
+
+  /**
+   * Gives `newcomerUserId`, just added to the conversation, what this device can read of what came before
+   * (the newest messages, bounded). Brings the newcomer's devices into the group first, so they can read the
+   * bundle's key. Throws HistorySharingOffError, without sending anything, when the conversation's setting is
+   * off. Resolves to undefined when this device has nothing to share.
+   */
+  async shareHistory(
+    conversationId: string,
+    newcomerUserId: string,
+  ): Promise<HistoryShareResult | undefined> {
+    const detail = await this.#session.http.get<ConversationDetail>(
+      `/conversations/${encodeURIComponent(conversationId)}`,
+    );
+    if (detail.historyForNewcomers !== 'on')
+      throw new HistorySharingOffError('history for newcomers is off in this conversation');
+    await this.#inOrder(conversationId, () => this.#addDevicesOf(conversationId, newcomerUserId));
+    return shareHistory(this.#sharingHost(), conversationId, newcomerUserId);
+  }
+
   /** Uploads what waits for the archive now (before quitting; the archive otherwise batches on its own). */
   async flushArchive(): Promise<void> {
     await this.#archive?.flush();
@@ -561,6 +595,54 @@ export class SecureMessenger {
     const shown = await this.#process(event);
     await this.#store.setDecryptedUpTo(conversationId, seq);
     this.#events.emit('event', shown);
+    if (shown.status === 'decrypted' && shown.content !== null)
+      this.#importIfSharedWithMe(event, shown.content);
+  }
+
+  /**
+   * A decrypted `history-share` for this user: verified and imported beside the pipeline (it downloads a blob),
+   * refused visibly as a whole when it does not hold together. Other members ignore shares for others.
+   */
+  #importIfSharedWithMe(event: ConversationEvent, content: Uint8Array): void {
+    let share;
+    try {
+      share = decodeContent(content);
+    } catch {
+      return;
+    }
+    if (share.type !== 'history-share' || share.recipientId !== this.#userId) return;
+    importSharedHistory(this.#sharingHost(), event, share).then(
+      (result) => this.#events.emit('historyShared', result),
+      (error: unknown) => this.#warn(event.conversationId, event.seq, describe(error), []),
+    );
+  }
+
+  /** Adds the user's live devices that are not in the group yet (one commit, with a Welcome). */
+  async #addDevicesOf(conversationId: string, userId: string): Promise<void> {
+    const http = this.#session.http;
+    const group = await this.#readyToSend(conversationId);
+    const present = new Set(group.members().map((m) => m.deviceId));
+    const { liveDeviceIds } = await http.get<UserDevicesResponse>(
+      `/e2ee/users/${encodeURIComponent(userId)}/devices`,
+    );
+    if (liveDeviceIds.every((id) => present.has(id))) return;
+    const { keyPackages } = await http.post<ClaimKeyPackagesResponse>('/e2ee/key-packages/claim', {
+      userIds: [userId],
+    });
+    const missing = keyPackages.filter((k) => !present.has(k.deviceId));
+    if (missing.length === 0) return;
+    await this.#commit(conversationId, (g) => g.addMembers(missing.map((k) => fromBase64Url(k.keyPackage))));
+  }
+
+  #sharingHost(): HistorySharingHost {
+    return {
+      http: this.#session.http,
+      store: this.#store,
+      userId: this.#userId,
+      deviceId: this.#deviceId,
+      send: (conversationId, content, attachments) => this.send(conversationId, content, { attachments }),
+      archive: (event, content) => this.#archive?.add(event, content),
+    };
   }
 
   async #process(event: ConversationEvent): Promise<SecureEvent> {

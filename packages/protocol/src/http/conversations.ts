@@ -2,6 +2,7 @@ import { Type, type Static } from 'typebox';
 import { TimestampMs, UserId } from '../ids.js';
 import { CONVERSATION_KINDS, MEMBER_ROLES, type ConversationKind, type MemberRole } from '../messaging.js';
 import { StrictObject, Text } from './common.js';
+import { HistoryForNewcomersSchema } from './history-sharing.js';
 import { ConversationIdSchema, Seq, TlpSchema } from './messaging.js';
 
 /**
@@ -98,6 +99,8 @@ export const ConversationDetail = StrictObject({
   description: Type.Union([Type.String(), Type.Null()]),
   /** Messages expire this long after they were sent (removed everywhere); null when off. */
   messageTtlMs: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+  /** Whether members may share earlier messages with newcomers (ADR 0016); set by the owner and managers. */
+  historyForNewcomers: HistoryForNewcomersSchema,
   createdAt: TimestampMs.Schema,
   members: Type.Array(ConversationMember),
 });

@@ -30,7 +30,9 @@ export type AuditAction =
   | 'audit.exported'
   | 'demo.seeded'
   | 'e2ee_backup.created'
-  | 'e2ee_backup.replaced';
+  | 'e2ee_backup.replaced'
+  | 'history_for_newcomers.changed'
+  | 'history.shared';
 
 export interface AuditInput {
   readonly actorId: string | null;

@@ -157,6 +157,8 @@ export interface ConversationRow {
   scope_id: string | null;
   message_ttl_ms: number | null;
   history_visible: number;
+  /** 'off' | 'on' (ADR 0016). */
+  history_for_newcomers: Generated<string>;
   direct_key: string | null;
   head_seq: number;
   created_by: string | null;

@@ -106,7 +106,7 @@ export async function openDirectConversation(
       services,
       trx,
       afterCommit,
-      { ...conversation, headSeq: 0, updatedAt: now },
+      { ...conversation, headSeq: 0, updatedAt: now, historyForNewcomers: 'off' },
       [actor.user.id, userId],
       'member',
       actor.user.id,

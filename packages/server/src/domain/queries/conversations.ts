@@ -99,6 +99,7 @@ export async function getConversationDetail(
     ...summary,
     description: conversation.description,
     messageTtlMs: conversation.messageTtlMs,
+    historyForNewcomers: conversation.historyForNewcomers,
     createdAt: conversation.createdAt,
     members: members.map((m) => ({
       userId: m.userId,

@@ -19,6 +19,7 @@ import { e2eeRoutes } from './e2ee.js';
 import { mlsGroupRoutes } from './mls-groups.js';
 import { e2eeRecoveryRoutes } from './e2ee-recovery.js';
 import { deliveryRoutes } from './deliveries.js';
+import { historySharingRoutes } from './history-sharing.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
 export function registerApiRoutes(api: App, services: Services): void {
@@ -41,4 +42,5 @@ export function registerApiRoutes(api: App, services: Services): void {
   mlsGroupRoutes(api, services);
   e2eeRecoveryRoutes(api, services);
   deliveryRoutes(api, services);
+  historySharingRoutes(api, services);
 }

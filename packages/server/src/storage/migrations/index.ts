@@ -13,6 +13,7 @@ import * as m0110 from './0110-create-e2ee.js';
 import * as m0120 from './0120-create-delivery-positions.js';
 import * as m0130 from './0130-create-recovery.js';
 import * as m0140 from './0140-add-mls-removal-pending.js';
+import * as m0150 from './0150-add-history-for-newcomers.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -37,4 +38,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0120-create-delivery-positions', m0120],
   ['0130-create-recovery', m0130],
   ['0140-add-mls-removal-pending', m0140],
+  ['0150-add-history-for-newcomers', m0150],
 ];

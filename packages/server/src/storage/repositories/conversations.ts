@@ -1,5 +1,13 @@
 import type { Selectable } from 'kysely';
-import type { ConversationKind, JoinMode, MemberRole, TimestampMs, TlpLevel, UserId } from '@enlets/protocol';
+import type {
+  ConversationKind,
+  HistoryForNewcomers,
+  JoinMode,
+  MemberRole,
+  TimestampMs,
+  TlpLevel,
+  UserId,
+} from '@enlets/protocol';
 import type { ConversationMemberRow, ConversationRow } from '../schema.js';
 import type { Db } from './users.js';
 
@@ -18,6 +26,8 @@ export interface ConversationRecord {
   readonly scopeId: string | null;
   readonly messageTtlMs: number | null;
   readonly historyVisible: boolean;
+  /** Whether members may share earlier messages with newcomers (ADR 0016); new conversations start `off`. */
+  readonly historyForNewcomers: HistoryForNewcomers;
   readonly directKey: string | null;
   readonly headSeq: number;
   readonly createdBy: UserId | null;
@@ -41,6 +51,7 @@ export function rowToConversation(row: Selectable<ConversationRow>): Conversatio
     scopeId: row.scope_id,
     messageTtlMs: row.message_ttl_ms,
     historyVisible: row.history_visible === 1,
+    historyForNewcomers: row.history_for_newcomers === 'on' ? 'on' : 'off',
     directKey: row.direct_key,
     headSeq: row.head_seq,
     createdBy: row.created_by as UserId | null,
@@ -77,7 +88,8 @@ export function rowToMembership(row: Selectable<ConversationMemberRow>): Members
   };
 }
 
-export type NewConversation = Omit<ConversationRecord, 'headSeq' | 'updatedAt'>;
+/** A new conversation; history for newcomers starts `off` (the column's default) and changes only by its route. */
+export type NewConversation = Omit<ConversationRecord, 'headSeq' | 'updatedAt' | 'historyForNewcomers'>;
 
 function conversationValues(c: NewConversation) {
   return {
@@ -135,6 +147,7 @@ export type ConversationPatch = Partial<{
   leaveAllowed: boolean;
   messageTtlMs: number | null;
   historyVisible: boolean;
+  historyForNewcomers: HistoryForNewcomers;
 }>;
 
 export async function updateConversation(
@@ -156,6 +169,7 @@ export async function updateConversation(
       ...(patch.leaveAllowed !== undefined && { leave_allowed: patch.leaveAllowed ? 1 : 0 }),
       ...(patch.messageTtlMs !== undefined && { message_ttl_ms: patch.messageTtlMs }),
       ...(patch.historyVisible !== undefined && { history_visible: patch.historyVisible ? 1 : 0 }),
+      ...(patch.historyForNewcomers !== undefined && { history_for_newcomers: patch.historyForNewcomers }),
       updated_at: now,
     })
     .where('id', '=', id)
@@ -292,6 +306,25 @@ export async function advanceLastRead(
     .where('last_read_seq', '<', seq)
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Lets a member see events from `fromSeq` on (a history share, ADR 0016): moves the visibility floor back only,
+ * never forward, so a narrower later share cannot hide what an earlier one opened.
+ */
+export async function extendVisibilityBack(
+  db: Db,
+  conversationId: string,
+  userId: string,
+  fromSeq: number,
+): Promise<void> {
+  await db
+    .updateTable('conversation_members')
+    .set({ visible_from_seq: fromSeq - 1 })
+    .where('conversation_id', '=', conversationId)
+    .where('user_id', '=', userId)
+    .where('visible_from_seq', '>', fromSeq - 1)
+    .execute();
 }
 
 /** The membership columns selected next to a conversation's (`conversation_members as m`). */
