@@ -9,6 +9,8 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   plugins: [react()],
   resolve: { conditions: ['source'] },
+  // The secure worker (ADR 0014) is an ES module like the page; it is started with `type: 'module'`.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

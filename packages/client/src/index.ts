@@ -10,6 +10,7 @@ export {
   type MeResponse,
 } from './api/http.js';
 export { bytesToBase64, base64ToBytes } from './base64.js';
+export { Emitter } from './emitter.js';
 export { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 export { classifyFailure, SessionEndedError, type FailureKind } from './errors.js';
 export {
@@ -53,7 +54,20 @@ export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
 export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
 export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';
-export type { FileReference, MessageContent } from './e2ee/content.js';
+export type { FileReference, HistoryShareContent, MessageContent } from './e2ee/content.js';
+export {
+  decodeHistoryBundle,
+  encodeHistoryBundle,
+  HistoryBundleFormatError,
+  HistorySharingOffError,
+  MAX_SHARED_CONTENT_BYTES,
+  MAX_SHARED_MESSAGES,
+  uploadHistoryBundle,
+  type HistoryBundle,
+  type HistoryImport,
+  type HistoryShareResult,
+  type SharedEntry,
+} from './e2ee/history-sharing.js';
 export type { BinaryFetchLike, BinaryResponse, ByteStreamLike } from './api/http.js';
 export {
   downloadAndDecryptAttachment,

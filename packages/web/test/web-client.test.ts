@@ -1,8 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
+import { encodeContent, generateRecoveryCode, type MessageContent } from '@enlets/client';
+import { RECOVERY_KDF_MIN } from '@enlets/crypto';
 import type { CreateConversationResponse } from '@enlets/protocol';
+import { openSecureDevice, type SecureTestDevice } from '../../client/test/secure-device.js';
+import { waitFor } from '../../client/test/helpers.js';
 import {
   browserUnavailable,
   launchChromium,
@@ -36,9 +39,12 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
   let anna: SeededUser;
   let bruno: SeededUser;
   let nightjarId: string;
+  /** Each user's first device, outside the browser (as the CLI or another browser would be). */
+  let annaFirst: SecureTestDevice;
+  let brunoFirst: SecureTestDevice;
+  /** The recovery passphrase each user set up on that first device; a browser unlocks with it. */
+  const passphrases = new Map<string, string>();
   const allProblems: PageProblems[] = [];
-
-  const payload = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
   const group = async (
     owner: SeededUser,
     name: string,
@@ -53,14 +59,29 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     });
     return created.conversation.id;
   };
-  const say = (user: SeededUser, conversationId: string, text: string, mentions: string[] = []) =>
-    user.api.post(`/conversations/${conversationId}/events`, {
-      clientMessageId: randomUUID(),
-      kind: 'message',
-      payload: payload(text),
-      ...(mentions.length === 0 ? {} : { mentions }),
+  /** Sends end-to-end encrypted from a first device and waits for the server's acknowledgement. */
+  const say = async (
+    device: SecureTestDevice,
+    conversationId: string,
+    text: string,
+    mentions: string[] = [],
+  ) => {
+    const content: MessageContent = { type: 'text', text };
+    const sent = await device.messenger.send(conversationId, encodeContent(content), {
+      ...(mentions.length === 0 ? {} : { mentions: mentions as SeededUser['id'][] }),
     });
+    await sent.acknowledged;
+  };
 
+  async function firstDevice(user: SeededUser): Promise<SecureTestDevice> {
+    const device = await openSecureDevice(server.url, user.id, user.token);
+    const passphrase = generateRecoveryCode();
+    await device.messenger.setUpRecovery(passphrase, { kdf: RECOVERY_KDF_MIN });
+    passphrases.set(user.id, passphrase);
+    return device;
+  }
+
+  /** Signs in on a fresh browser profile: a new device, which recovers the user's keys with the passphrase. */
   async function signedInPage(user: SeededUser, viewport: ViewportName): Promise<Page> {
     const { page, problems } = await openContext(browser, viewport);
     allProblems.push(problems);
@@ -68,7 +89,10 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await page.getByLabel('E-mail address').fill(user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
+    await page.getByLabel('Recovery passphrase').fill(passphrases.get(user.id) ?? '');
+    await page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 30_000 });
     return page;
   }
 
@@ -93,20 +117,27 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     browser = await launchChromium();
     anna = await seedUser(server, 'Anna Schmidt');
     bruno = await seedUser(server, 'Bruno Lefèvre');
+    annaFirst = await firstDevice(anna);
+    brunoFirst = await firstDevice(bruno);
     const old = await group(anna, 'Old case 2025', [bruno]);
     await anna.api.patch(`/conversations/${old}/me`, { archived: true });
     const muted = await group(anna, 'Cross-border pursuit', [bruno]);
     await anna.api.patch(`/conversations/${muted}/me`, { muted: true });
-    await say(bruno, muted, 'Shift change at 18:00.');
+    await say(brunoFirst, muted, 'Shift change at 18:00.');
     const tig = await group(anna, 'Counter-UAS TIG', [bruno]);
     await anna.api.patch(`/conversations/${tig}/me`, { favourite: true });
     await anna.api.post('/conversations', { kind: 'direct', userId: bruno.id });
     nightjarId = await group(anna, 'Operation Nightjar', [bruno], 'AMBER');
-    await say(bruno, nightjarId, 'Morning, team. Briefing at 09:30.');
-    await say(bruno, nightjarId, '@Anna Schmidt can you check the plates?', [anna.id]);
+    await say(brunoFirst, nightjarId, 'Morning, team. Briefing at 09:30.');
+    await say(brunoFirst, nightjarId, '@Anna Schmidt can you check the plates?', [anna.id]);
+    // Anna's first device reads them, and keeps them in her history archive for her next devices.
+    await waitFor(() => annaFirst.texts(nightjarId).length === 2 || undefined, 'Anna reads the briefing');
+    await annaFirst.messenger.flushArchive();
   });
 
   after(async () => {
+    await annaFirst.stop();
+    await brunoFirst.stop();
     await browser.close();
     await server.close();
     removeBuild();
@@ -175,6 +206,7 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await brunoPage.locator('.connection[data-state="live"]').waitFor();
 
     await nightjar.click();
+    // Sent before this browser existed: readable here only through the recovered history archive.
     await annaPage.getByText('can you check the plates?').waitFor();
     const text = 'Plates match the van seen in Kraków — Zażółć gęślą jaźń ✓';
     const composer = annaPage.getByLabel('Message to Operation Nightjar');
@@ -219,7 +251,22 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     // The enrolment used the current step's code, and a used step is refused (replay): the next one is valid.
     await code.fill(totpCode(secret, Date.now() + 30_000));
     await page.getByRole('button', { name: 'Verify' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+    // Carla's first device: her keys are made here, and a recovery passphrase must protect them.
+    await page.getByRole('heading', { name: 'Set up your recovery passphrase' }).waitFor({ timeout: 30_000 });
+    await assertAccessible(page, 'recovery setup');
+    await page.getByLabel('Recovery passphrase', { exact: true }).fill('carla2026');
+    await page.getByLabel('Type the passphrase again').fill('carla2026');
+    await page.getByRole('button', { name: 'Save recovery passphrase' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/Use the suggested code/)
+      .waitFor();
+    await page.getByRole('button', { name: 'Suggest a generated code' }).click();
+    const generated = (await page.locator('.recovery-code code').textContent()) ?? '';
+    assert.match(generated, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/, 'a generated code is offered');
+    await page.getByLabel('Type the passphrase again').fill(generated);
+    await page.getByRole('button', { name: 'Save recovery passphrase' }).click();
+    await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 60_000 });
     await page.getByText('No conversations yet.').waitFor();
   });
 

@@ -16,7 +16,8 @@ const REVALIDATE = 'no-cache';
 /**
  * The web client's Content-Security-Policy: only our own scripts and styles (no inline code, no eval), the
  * API and the realtime socket of our own origin, images from ourselves or generated in the page (blob:, data:).
- * Trusted Types with no policy make any HTML-string sink (innerHTML and friends) throw.
+ * Trusted Types allow one policy, `enlets-worker`, which passes only the URL of the client's own secure worker
+ * (packages/web/src/e2ee/worker-url.ts): every HTML-string sink (innerHTML and friends) throws.
  */
 export function webClientCsp(publicUrl: string): string {
   const origin = new URL(publicUrl);
@@ -35,7 +36,7 @@ export function webClientCsp(publicUrl: string): string {
     "object-src 'none'",
     "form-action 'none'",
     "require-trusted-types-for 'script'",
-    "trusted-types 'none'",
+    'trusted-types enlets-worker',
   ].join('; ');
 }
 

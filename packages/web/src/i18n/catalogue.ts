@@ -96,6 +96,52 @@ export const en = {
   'chat.composerHint': 'Enter sends, Shift+Enter starts a new line.',
   'chat.send': 'Send',
   'chat.tlp': 'Handling: TLP:{level}',
+
+  'device.opening': 'Opening your encrypted messages…',
+  'device.openFailed': 'Your encrypted messages could not be opened on this browser.',
+  'device.unlockHeading': 'Recover your messages on this browser',
+  'device.unlockIntro':
+    'This browser is new to your account. Your messages are end-to-end encrypted: enter your recovery passphrase to read them here, including your history.',
+  'device.passphrase': 'Recovery passphrase',
+  'device.unlockHint': 'The passphrase or generated code you saved when you set up your first device.',
+  'device.unlock': 'Recover',
+  'device.unlocking': 'Recovering… (this takes a few seconds)',
+  'device.wrongPassphrase': 'That recovery passphrase is wrong.',
+  'device.passphraseTooWeak':
+    'Use the suggested code, or a passphrase of at least 16 characters with some variety.',
+  'device.recoveryHeading': 'Set up your recovery passphrase',
+  'device.recoveryIntro':
+    'Your messages are end-to-end encrypted: only your own devices hold the keys. The recovery passphrase protects an encrypted backup of them, so you can read your messages on a new device or after clearing this browser.',
+  'device.recoveryLoss':
+    'Keep it somewhere safe, apart from your password. If you lose both the passphrase and every signed-in device, your message history is gone for good: nobody, not even the ENLETS Secretariat, can recover it.',
+  'device.newPassphrase': 'Recovery passphrase',
+  'device.newPassphraseHint': 'At least 16 characters, or use a generated code.',
+  'device.suggest': 'Suggest a generated code',
+  'device.suggested': 'Write this code down now:',
+  'device.confirmPassphrase': 'Type the passphrase again',
+  'device.passphraseMismatch': 'The two passphrases differ.',
+  'device.securing': 'Securing your backup… (this takes a few seconds)',
+  'device.saveRecovery': 'Save recovery passphrase',
+  'chat.unavailable': 'Sent before this device could read it.',
+  'chat.securityWarning': 'Security warning: {reason}',
+  'chat.reply': 'Reply',
+  'chat.edit': 'Edit',
+  'chat.reactWith': 'React with {emoji}',
+  'chat.reactions': 'Reactions',
+  'chat.reactionCount': {
+    one: '{emoji}: {count} reaction',
+    other: '{emoji}: {count} reactions',
+  },
+  'chat.reactionCountMine': {
+    one: '{emoji}: {count} reaction, yours',
+    other: '{emoji}: {count} reactions, including yours',
+  },
+  'chat.inReplyTo': 'In reply to {name}:',
+  'chat.replyUnavailable': 'a message not shown here',
+  'chat.replyingTo': 'Replying to {name}: {excerpt}',
+  'chat.editing': 'Editing your message',
+  'chat.cancel': 'Cancel',
+  'chat.saveEdit': 'Save',
 } as const satisfies Readonly<Record<string, string | PluralForms>>;
 
 export type MessageKey = keyof typeof en;

@@ -1,8 +1,23 @@
-import { eventPayload } from '@enlets/client';
-import type { ConversationEvent, TlpLevel } from '@enlets/protocol';
-import { decodeMessage } from './payload-codec.js';
+import type { MessageContent } from '@enlets/client';
+import type { TlpLevel } from '@enlets/protocol';
+import type { ShownEvent } from '../e2ee/worker-protocol.js';
 
-/** One row of the chat view: a message as it stands after its edits and deletion. */
+/** A reaction on a message: which emoji, how many people, and whether one of them is us. */
+export interface ReactionCount {
+  readonly emoji: string;
+  readonly count: number;
+  readonly mine: boolean;
+}
+
+/** The message a reply answers, as far as this device can show it. */
+export interface ReplyPreview {
+  readonly seq: number;
+  readonly senderId: string | null;
+  /** Its text; null when it is not loaded, deleted or unreadable. */
+  readonly text: string | null;
+}
+
+/** One row of the chat view: a message as it stands after its edits, reactions and deletion. */
 export interface TimelineItem {
   readonly key: string;
   readonly seq: number | null;
@@ -12,8 +27,14 @@ export interface TimelineItem {
   readonly tlp: TlpLevel | null;
   /** The text; null when deleted or unreadable (see `state`). */
   readonly text: string | null;
-  readonly state: 'shown' | 'deleted' | 'unreadable' | 'sending' | 'failed';
+  /**
+   * `unavailable`: sent before this device could read it (end-to-end encryption). `unreadable`: it failed a
+   * check or is not content this client understands.
+   */
+  readonly state: 'shown' | 'deleted' | 'unreadable' | 'unavailable' | 'sending' | 'failed';
   readonly edited: boolean;
+  readonly reactions: readonly ReactionCount[];
+  readonly replyTo?: ReplyPreview;
   /** For `failed`: the error code. */
   readonly failure?: string;
 }
@@ -24,50 +45,71 @@ export interface PendingMessage {
   readonly text: string;
   readonly createdAt: number;
   readonly senderId: string;
+  readonly replyToSeq?: number;
   readonly failure?: string;
 }
 
 /**
  * The rows of a conversation from its events (any order, each seq once) and our pending sends. Edits replace
- * the text of the message they refer to, deletions blank it; reactions and pins are not rows. A pending send
- * disappears as soon as its event arrives (same clientMessageId from us), so a message is never shown twice.
+ * the text of the message they refer to, deletions blank it, reactions are counted on it; commits and pins
+ * are not rows. A pending send disappears as soon as its event arrives (same clientMessageId from us), so a
+ * message is never shown twice.
  */
 export function buildTimeline(
-  events: Iterable<ConversationEvent>,
+  events: Iterable<ShownEvent>,
   pending: readonly PendingMessage[],
   ownUserId: string,
 ): TimelineItem[] {
-  const sorted = [...events].sort((a, b) => a.seq - b.seq);
+  const sorted = [...events].sort((a, b) => a.event.seq - b.event.seq);
   const rows = new Map<number, TimelineItem>();
+  /** Per message seq: per reacting user, their emoji (a later reaction of the same user replaces theirs). */
+  const reactions = new Map<number, Map<string, string>>();
   const delivered = new Set<string>();
-  for (const event of sorted) {
+  for (const shown of sorted) {
+    const { event, content } = shown;
     if (event.senderId === ownUserId && event.clientMessageId !== null) delivered.add(event.clientMessageId);
-    // Reactions, pins and protocol events (MLS commits) are not rows of the timeline.
-    if (event.kind === 'message') {
-      rows.set(event.seq, messageRow(event));
-    } else if (event.kind === 'system') {
-      rows.set(event.seq, {
-        key: `seq-${String(event.seq)}`,
-        seq: event.seq,
-        kind: 'system',
-        senderId: null,
-        createdAt: event.createdAt,
-        tlp: null,
-        text: null,
-        state: 'shown',
-        edited: false,
-      });
-    } else if (event.kind === 'edit') {
-      const target = event.refSeq === null ? undefined : rows.get(event.refSeq);
-      // Only the author may edit; the server enforces it, and the client does not trust a stray edit either.
-      const text = target?.state === 'shown' && target.senderId === event.senderId ? readText(event) : null;
-      if (target?.seq != null && text !== null) rows.set(target.seq, { ...target, text, edited: true });
-    } else if (event.kind === 'delete') {
-      const target = event.refSeq === null ? undefined : rows.get(event.refSeq);
-      if (target?.seq != null && target.kind === 'message') {
-        rows.set(target.seq, { ...target, text: null, state: 'deleted' });
+    const target = event.refSeq === null ? undefined : rows.get(event.refSeq);
+    switch (event.kind) {
+      case 'message':
+        rows.set(event.seq, messageRow(shown, rows));
+        break;
+      case 'system':
+        rows.set(event.seq, { ...rowBase(shown), kind: 'system', senderId: null, tlp: null });
+        break;
+      case 'edit': {
+        // Only the author may edit; the server enforces it, and the client does not trust a stray edit either.
+        const text = content?.type === 'edit' ? content.text : null;
+        if (
+          target?.seq != null &&
+          target.state === 'shown' &&
+          target.senderId === event.senderId &&
+          text !== null
+        )
+          rows.set(target.seq, { ...target, text, edited: true });
+        break;
       }
+      case 'reaction':
+        if (target?.seq != null && content?.type === 'reaction' && event.senderId !== null) {
+          const byUser = reactions.get(target.seq) ?? new Map<string, string>();
+          byUser.set(event.senderId, content.emoji);
+          reactions.set(target.seq, byUser);
+        }
+        break;
+      case 'delete':
+        if (target?.seq != null && target.kind === 'message')
+          rows.set(target.seq, { ...target, text: null, state: 'deleted', reactions: [] });
+        break;
+      case 'pin':
+      case 'unpin':
+      case 'mls.commit':
+        // Not rows: pins show in the header (later), commits are the encryption's own bookkeeping.
+        break;
     }
+  }
+  for (const [seq, byUser] of reactions) {
+    const row = rows.get(seq);
+    if (row === undefined || row.state === 'deleted') continue;
+    rows.set(seq, { ...row, reactions: countReactions(byUser, ownUserId) });
   }
   const items = [...rows.values()];
   for (const message of pending) {
@@ -82,29 +124,59 @@ export function buildTimeline(
       text: message.text,
       state: message.failure === undefined ? 'sending' : 'failed',
       edited: false,
+      reactions: [],
+      ...(message.replyToSeq === undefined ? {} : { replyTo: preview(message.replyToSeq, rows) }),
       ...(message.failure === undefined ? {} : { failure: message.failure }),
     });
   }
   return items;
 }
 
-function messageRow(event: ConversationEvent): TimelineItem {
-  const base = {
-    key: `seq-${String(event.seq)}`,
-    seq: event.seq,
-    kind: 'message' as const,
-    senderId: event.senderId,
-    createdAt: event.createdAt,
-    tlp: event.tlp,
+function rowBase(shown: ShownEvent): Omit<TimelineItem, 'kind' | 'senderId' | 'tlp'> {
+  return {
+    key: `seq-${String(shown.event.seq)}`,
+    seq: shown.event.seq,
+    createdAt: shown.event.createdAt,
+    text: null,
+    state: 'shown',
     edited: false,
+    reactions: [],
   };
-  if (event.payload === null || event.deletedAt !== null) return { ...base, text: null, state: 'deleted' };
-  const text = readText(event);
-  return text === null ? { ...base, text: null, state: 'unreadable' } : { ...base, text, state: 'shown' };
 }
 
-function readText(event: ConversationEvent): string | null {
-  const bytes = eventPayload(event);
-  if (bytes === null) return null;
-  return decodeMessage(bytes)?.text ?? null;
+function messageRow(shown: ShownEvent, rows: ReadonlyMap<number, TimelineItem>): TimelineItem {
+  const { event } = shown;
+  const base = {
+    ...rowBase(shown),
+    kind: 'message' as const,
+    senderId: event.senderId,
+    tlp: event.tlp,
+    ...(event.refSeq === null ? {} : { replyTo: preview(event.refSeq, rows) }),
+  };
+  if (event.payload === null || event.deletedAt !== null || shown.status === 'deleted')
+    return { ...base, state: 'deleted' };
+  if (shown.status === 'unavailable') return { ...base, state: 'unavailable' };
+  const text = messageText(shown.content);
+  return text === null ? { ...base, state: 'unreadable' } : { ...base, text, state: 'shown' };
+}
+
+/** The text a message shows: its text, or the text that came with its files. */
+function messageText(content: MessageContent | null): string | null {
+  if (content?.type === 'text') return content.text;
+  if (content?.type === 'files') return content.text ?? '';
+  return null;
+}
+
+function preview(seq: number, rows: ReadonlyMap<number, TimelineItem>): ReplyPreview {
+  const row = rows.get(seq);
+  return { seq, senderId: row?.senderId ?? null, text: row?.state === 'shown' ? row.text : null };
+}
+
+function countReactions(byUser: ReadonlyMap<string, string>, ownUserId: string): ReactionCount[] {
+  const counts = new Map<string, { count: number; mine: boolean }>();
+  for (const [userId, emoji] of byUser) {
+    const current = counts.get(emoji) ?? { count: 0, mine: false };
+    counts.set(emoji, { count: current.count + 1, mine: current.mine || userId === ownUserId });
+  }
+  return [...counts].map(([emoji, { count, mine }]) => ({ emoji, count, mine }));
 }

@@ -1,15 +1,16 @@
-import { useEffect, useRef, type ReactNode } from 'react';
-import type { MessengerSession } from '@enlets/client';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ConversationSummary } from '@enlets/protocol';
+import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { Translator } from '../i18n/i18n.js';
 import type { TimelineItem } from '../messaging/timeline.js';
 import { Icon } from '../ui/icons.js';
-import { Composer } from './Composer.js';
+import { Composer, type ComposerMode } from './Composer.js';
+import { MessageRow } from './MessageRow.js';
 import { useTimeline } from './use-timeline.js';
 
 interface ChatViewProps {
-  readonly session: MessengerSession;
+  readonly session: SecureSession;
   readonly conversation: ConversationSummary;
   readonly title: string;
   readonly ownUserId: string;
@@ -29,6 +30,7 @@ export function ChatView({
   const timeline = useTimeline(session, conversation.id, ownUserId);
   const scroller = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
+  const [mode, setMode] = useState<ComposerMode>({ kind: 'new' });
 
   // Opening a conversation puts the cursor where people start: the message field.
   useEffect(() => {
@@ -41,6 +43,33 @@ export function ChatView({
     const element = scroller.current;
     if (element !== null) element.scrollTop = element.scrollHeight;
   }, [count]);
+
+  const name = useCallback(
+    (senderId: string | null) => senderName(senderId, ownUserId, timeline.names, i18n),
+    [ownUserId, timeline.names, i18n],
+  );
+  const reply = useCallback(
+    (item: TimelineItem) => {
+      if (item.seq === null) return;
+      setMode({ kind: 'reply', seq: item.seq, sender: name(item.senderId), excerpt: item.text ?? '' });
+      composer.current?.focus();
+    },
+    [name],
+  );
+  const edit = useCallback((item: TimelineItem) => {
+    if (item.seq === null || item.text === null) return;
+    setMode({ kind: 'edit', seq: item.seq, text: item.text });
+    composer.current?.focus();
+  }, []);
+  const { send: sendNew, edit: sendEdit, react } = timeline;
+  const submit = useCallback(
+    async (text: string) => {
+      if (mode.kind === 'edit') await sendEdit(mode.seq, text);
+      else await sendNew(text, mode.kind === 'reply' ? { replyToSeq: mode.seq } : {});
+      setMode({ kind: 'new' });
+    },
+    [mode, sendNew, sendEdit],
+  );
 
   // What is on screen counts as read.
   const { latestSeq } = timeline;
@@ -95,71 +124,34 @@ export function ChatView({
               key={item.key}
               item={item}
               own={item.senderId === ownUserId}
-              sender={senderName(item, ownUserId, timeline.names, i18n)}
+              sender={name(item.senderId)}
+              replySender={item.replyTo === undefined ? undefined : name(item.replyTo.senderId)}
+              onReply={reply}
+              onEdit={edit}
+              onReact={(target, emoji) => {
+                if (target.seq !== null) void react(target.seq, emoji);
+              }}
             />
           ))}
         </ol>
       </div>
-      <Composer recipientName={title} inputRef={composer} send={timeline.send} />
+      <Composer
+        recipientName={title}
+        inputRef={composer}
+        mode={mode}
+        onCancelMode={() => setMode({ kind: 'new' })}
+        send={submit}
+      />
     </section>
   );
 }
 
 function senderName(
-  item: TimelineItem,
+  senderId: string | null,
   ownUserId: string,
   names: ReadonlyMap<string, string>,
   i18n: Translator,
 ): string {
-  if (item.senderId === ownUserId) return i18n.t('chat.you');
-  return (item.senderId === null ? undefined : names.get(item.senderId)) ?? i18n.t('chat.formerMember');
-}
-
-function MessageRow({
-  item,
-  own,
-  sender,
-}: {
-  readonly item: TimelineItem;
-  readonly own: boolean;
-  readonly sender: string;
-}): ReactNode {
-  const i18n = useI18n();
-  if (item.kind === 'system') {
-    return <li className="timeline-system">{i18n.t('chat.systemEvent')}</li>;
-  }
-  const body = (): ReactNode => {
-    switch (item.state) {
-      case 'shown':
-      case 'sending':
-      case 'failed':
-        return <p className="message-text">{item.text}</p>;
-      case 'deleted':
-        return <p className="message-text is-placeholder">{i18n.t('chat.deleted')}</p>;
-      case 'unreadable':
-        return <p className="message-text is-placeholder">{i18n.t('chat.unreadable')}</p>;
-    }
-  };
-  return (
-    <li className={`message${own ? ' is-own' : ''} is-${item.state}`} data-seq={item.seq ?? undefined}>
-      <p className="message-meta">
-        <span className="message-sender">{sender}</span>{' '}
-        <time dateTime={new Date(item.createdAt).toISOString()} title={i18n.formatDateTime(item.createdAt)}>
-          {i18n.formatTime(item.createdAt)}
-        </time>
-        {item.edited && <span className="message-edited"> · {i18n.t('chat.edited')}</span>}
-      </p>
-      {body()}
-      {item.state === 'sending' && (
-        <p className="message-status" role="status">
-          {i18n.t('chat.sending')}
-        </p>
-      )}
-      {item.state === 'failed' && (
-        <p className="message-status is-error" role="alert">
-          {i18n.t('chat.notSent', { reason: item.failure ?? '' })}
-        </p>
-      )}
-    </li>
-  );
+  if (senderId === ownUserId) return i18n.t('chat.you');
+  return (senderId === null ? undefined : names.get(senderId)) ?? i18n.t('chat.formerMember');
 }

@@ -1,4 +1,5 @@
 import {
+  useEffect,
   useId,
   useRef,
   useState,
@@ -10,16 +11,32 @@ import {
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Icon } from '../ui/icons.js';
 
+/** What the next Send does: a new message, a reply to a message, or a new text for one of ours. */
+export type ComposerMode =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'reply'; readonly seq: number; readonly sender: string; readonly excerpt: string }
+  | { readonly kind: 'edit'; readonly seq: number; readonly text: string };
+
 interface ComposerProps {
   readonly recipientName: string;
   readonly inputRef: RefObject<HTMLTextAreaElement | null>;
+  readonly mode: ComposerMode;
+  readonly onCancelMode: () => void;
   readonly send: (text: string) => Promise<void>;
 }
 
-/** The message field: Enter sends, Shift+Enter adds a line; the text is kept if queueing fails. */
-export function Composer({ recipientName, inputRef, send }: ComposerProps): ReactNode {
+/**
+ * The message field: Enter sends, Shift+Enter adds a line, Escape leaves a reply or an edit; the text is kept
+ * if queueing fails.
+ */
+export function Composer({ recipientName, inputRef, mode, onCancelMode, send }: ComposerProps): ReactNode {
   const i18n = useI18n();
   const [text, setText] = useState('');
+  const contextId = useId();
+  // Editing starts from the message's current text.
+  useEffect(() => {
+    if (mode.kind === 'edit') setText(mode.text);
+  }, [mode]);
   const sending = useRef(false);
   const hintId = useId();
   const fieldId = useId();
@@ -44,11 +61,34 @@ export function Composer({ recipientName, inputRef, send }: ComposerProps): Reac
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
+    } else if (event.key === 'Escape' && mode.kind !== 'new') {
+      event.preventDefault();
+      if (mode.kind === 'edit') setText('');
+      onCancelMode();
     }
   };
 
   return (
     <form className="composer" onSubmit={onSubmit}>
+      {mode.kind !== 'new' && (
+        <p id={contextId} className="composer-context">
+          <span>
+            {mode.kind === 'reply'
+              ? i18n.t('chat.replyingTo', { name: mode.sender, excerpt: mode.excerpt })
+              : i18n.t('chat.editing')}
+          </span>
+          <button
+            type="button"
+            className="link-button"
+            onClick={() => {
+              if (mode.kind === 'edit') setText('');
+              onCancelMode();
+            }}
+          >
+            {i18n.t('chat.cancel')}
+          </button>
+        </p>
+      )}
       <label htmlFor={fieldId} className="visually-hidden">
         {i18n.t('chat.composerLabel', { name: recipientName })}
       </label>
@@ -57,7 +97,7 @@ export function Composer({ recipientName, inputRef, send }: ComposerProps): Reac
         ref={inputRef}
         rows={2}
         value={text}
-        aria-describedby={hintId}
+        aria-describedby={mode.kind === 'new' ? hintId : `${contextId} ${hintId}`}
         onChange={(event) => setText(event.target.value)}
         onKeyDown={onKeyDown}
       />
@@ -66,7 +106,7 @@ export function Composer({ recipientName, inputRef, send }: ComposerProps): Reac
       </p>
       <button type="submit" className="send-button" disabled={text.trim() === ''}>
         <Icon name="send" />
-        <span>{i18n.t('chat.send')}</span>
+        <span>{mode.kind === 'edit' ? i18n.t('chat.saveEdit') : i18n.t('chat.send')}</span>
       </button>
     </form>
   );

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
-import type { ConnectionState, MessengerSession } from '@enlets/client';
+import type { ConnectionState } from '@enlets/client';
+import type { SecureSession } from '../e2ee/secure-session.js';
 import type { MessageKey, PluralKey } from '../i18n/catalogue.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 
@@ -14,7 +15,7 @@ const LABELS: Readonly<Record<ConnectionState, Exclude<MessageKey, PluralKey>>> 
 };
 
 /** The realtime connection's state, announced politely when it changes. */
-export function ConnectionStatus({ session }: { readonly session: MessengerSession }): ReactNode {
+export function ConnectionStatus({ session }: { readonly session: SecureSession }): ReactNode {
   const i18n = useI18n();
   const [state, setState] = useState<ConnectionState>(session.state);
   useEffect(() => {

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import type { MeResponse, MessengerSession } from '@enlets/client';
+import type { MeResponse } from '@enlets/client';
+import { SecureGate } from '../device/SecureGate.js';
+import { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
-import { openCookieSession } from '../session/cookie-session.js';
 import { LanguagePicker } from '../ui/LanguagePicker.js';
 import { ChatView } from './ChatView.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
@@ -15,28 +16,49 @@ interface MessengerProps {
   readonly onSignedOut: () => void;
 }
 
-/** The signed-in application: one realtime session for as long as this screen is shown. */
+/**
+ * The signed-in application: one secure session (its worker holds the keys and the realtime connection) for
+ * as long as this screen is shown, opened behind the gate that unlocks this browser's encryption keys.
+ */
 export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
-  const [session, setSession] = useState<MessengerSession | undefined>(undefined);
+  const [session, setSession] = useState<SecureSession | undefined>(undefined);
   useEffect(() => {
-    const opened = openCookieSession();
+    const opened = new SecureSession();
     const off = opened.on('signedOut', onSignedOut);
-    opened.start();
     setSession(opened);
     return () => {
       off();
       void opened.stop();
     };
   }, [onSignedOut]);
+  const signOut = useCallback(() => {
+    if (session !== undefined) void signOutOf(session).finally(onSignedOut);
+  }, [session, onSignedOut]);
   if (session === undefined) return null;
-  return <MessengerScreen session={session} user={user} onSignedOut={onSignedOut} />;
+  return (
+    <SecureGate session={session} user={user} onSignOut={signOut}>
+      <MessengerScreen session={session} user={user} onSignOut={signOut} />
+    </SecureGate>
+  );
 }
 
-function MessengerScreen({
-  session,
-  user,
-  onSignedOut,
-}: MessengerProps & { readonly session: MessengerSession }): ReactNode {
+/** Ends the session on the server (the cookie may be gone already) and stops the worker. */
+async function signOutOf(session: SecureSession): Promise<void> {
+  try {
+    await session.http.logout();
+  } catch {
+    // Either way this page is signed out.
+  }
+  await session.stop({ forgetDevice: true });
+}
+
+interface MessengerScreenProps {
+  readonly session: SecureSession;
+  readonly user: MeResponse;
+  readonly onSignOut: () => void;
+}
+
+function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): ReactNode {
   const i18n = useI18n();
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const conversations = useConversations(session, user.id, selectedId);
@@ -45,16 +67,6 @@ function MessengerScreen({
     conversations.state.status === 'ready'
       ? conversations.state.conversations.find((c) => c.id === selectedId)
       : undefined;
-
-  const signOut = async (): Promise<void> => {
-    try {
-      await session.http.logout();
-    } catch {
-      // The cookie may be gone already; either way this page is signed out.
-    }
-    await session.stop();
-    onSignedOut();
-  };
 
   const back = useCallback(() => {
     const previous = selectedId;
@@ -79,7 +91,7 @@ function MessengerScreen({
         <div className="topbar-actions">
           <LanguagePicker />
           <span className="signed-in-as">{i18n.t('header.signedInAs', { name: user.displayName })}</span>
-          <button type="button" onClick={() => void signOut()}>
+          <button type="button" onClick={onSignOut}>
             {i18n.t('header.signOut')}
           </button>
         </div>

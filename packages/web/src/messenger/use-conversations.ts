@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { MessengerSession } from '@enlets/client';
 import type { ConversationDetail, ConversationEvent, ConversationSummary } from '@enlets/protocol';
+import type { SecureSession } from '../e2ee/secure-session.js';
 
 export type ConversationsState =
   | { readonly status: 'loading' }
@@ -25,7 +25,7 @@ const byActivity = (a: ConversationSummary, b: ConversationSummary): number =>
  * An event of a conversation we do not know yet (we were just added) reloads the list.
  */
 export function useConversations(
-  session: MessengerSession,
+  session: SecureSession,
   ownUserId: string,
   openConversationId: string | undefined,
 ): Conversations {
@@ -118,7 +118,7 @@ export function useConversations(
         };
       });
     };
-    const offEvent = session.on('event', onEvent);
+    const offEvent = session.on('event', (shown) => onEvent(shown.event));
     const offResync = session.on('resyncRequired', reload);
     return () => {
       offEvent();

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { EnletsApiError, OutboxStoppedError, type MessengerSession } from '@enlets/client';
-import type { ConversationDetail, ConversationEvent } from '@enlets/protocol';
-import { encodeMessage } from '../messaging/payload-codec.js';
+import type { ConversationDetail } from '@enlets/protocol';
+import { SecureSessionError, type SecureSession } from '../e2ee/secure-session.js';
+import type { ShownEvent } from '../e2ee/worker-protocol.js';
 import { buildTimeline, type PendingMessage, type TimelineItem } from '../messaging/timeline.js';
 
 const PAGE = 50;
@@ -17,26 +17,33 @@ export interface Timeline {
   /** The highest seq shown (0 before the first event). */
   readonly latestSeq: number;
   readonly loadOlder: () => void;
-  readonly send: (text: string) => Promise<void>;
+  readonly send: (text: string, options?: { readonly replyToSeq?: number }) => Promise<void>;
+  readonly edit: (seq: number, text: string) => Promise<void>;
+  readonly react: (seq: number, emoji: string) => Promise<void>;
 }
 
 /**
  * One conversation's messages: the latest page of history, live events as they arrive (each seq once, in
  * whichever order history and live events land), and our own sends until the server delivers them back.
  */
-export function useTimeline(session: MessengerSession, conversationId: string, ownUserId: string): Timeline {
+export function useTimeline(session: SecureSession, conversationId: string, ownUserId: string): Timeline {
   const [status, setStatus] = useState<Timeline['status']>('loading');
-  const [events, setEvents] = useState<ReadonlyMap<number, ConversationEvent>>(new Map());
+  const [events, setEvents] = useState<ReadonlyMap<number, ShownEvent>>(new Map());
   const [pending, setPending] = useState<readonly PendingMessage[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
   const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
   const eventsRef = useRef(events);
   eventsRef.current = events;
 
-  const addEvents = useCallback((incoming: readonly ConversationEvent[]) => {
+  const addEvents = useCallback((incoming: readonly ShownEvent[]) => {
     setEvents((current) => {
       const next = new Map(current);
-      for (const event of incoming) next.set(event.seq, event);
+      for (const shown of incoming) {
+        // A history page read before the worker decrypted an event says "unavailable"; the live copy knows better.
+        const known = next.get(shown.event.seq);
+        if (known !== undefined && known.status !== 'unavailable' && shown.status === 'unavailable') continue;
+        next.set(shown.event.seq, shown);
+      }
       return next;
     });
   }, []);
@@ -47,8 +54,8 @@ export function useTimeline(session: MessengerSession, conversationId: string, o
     setEvents(new Map());
     setPending([]);
     // Live events first, so nothing that lands while the history loads is missed.
-    const off = session.on('event', (event) => {
-      if (event.conversationId === conversationId) addEvents([event]);
+    const off = session.on('event', (shown) => {
+      if (shown.event.conversationId === conversationId) addEvents([shown]);
     });
     Promise.all([
       session.history(conversationId, { limit: PAGE }),
@@ -57,7 +64,7 @@ export function useTimeline(session: MessengerSession, conversationId: string, o
       .then(([history, detail]) => {
         if (cancelled) return;
         addEvents(history);
-        setHasOlder(history.length === PAGE && (history[0]?.seq ?? 1) > 1);
+        setHasOlder(history.length === PAGE && (history[0]?.event.seq ?? 1) > 1);
         setNames(new Map(detail.members.map((m) => [m.userId, m.displayName])));
         setStatus('ready');
       })
@@ -79,42 +86,86 @@ export function useTimeline(session: MessengerSession, conversationId: string, o
       .history(conversationId, { limit: PAGE, beforeSeq: oldestSeq })
       .then((older) => {
         addEvents(older);
-        setHasOlder(older.length === PAGE && (older[0]?.seq ?? 1) > 1);
+        setHasOlder(older.length === PAGE && (older[0]?.event.seq ?? 1) > 1);
       })
       .catch(() => undefined);
   }, [session, conversationId, oldestSeq, addEvents]);
 
+  /** After the acknowledgement, the event normally comes back live; if the socket was down, it is fetched. */
+  const fetchIfMissed = useCallback(
+    async (seq: number) => {
+      await new Promise((resolve) => setTimeout(resolve, ACK_GRACE_MS));
+      if (eventsRef.current.has(seq)) return;
+      addEvents(await session.history(conversationId, { beforeSeq: seq + 1, limit: 1 }));
+    },
+    [session, conversationId, addEvents],
+  );
+
   const send = useCallback(
-    async (text: string) => {
-      const queued = await session.send(conversationId, { payload: encodeMessage({ text }) });
+    async (text: string, options: { readonly replyToSeq?: number } = {}) => {
+      const { replyToSeq } = options;
+      const queued = await session.send(
+        conversationId,
+        { type: 'text', text },
+        replyToSeq === undefined ? {} : { refSeq: replyToSeq },
+      );
       setPending((current) => [
         ...current,
-        { clientMessageId: queued.clientMessageId, text, createdAt: Date.now(), senderId: ownUserId },
+        {
+          clientMessageId: queued.clientMessageId,
+          text,
+          createdAt: Date.now(),
+          senderId: ownUserId,
+          ...(replyToSeq === undefined ? {} : { replyToSeq }),
+        },
       ]);
       queued.acknowledged.then(
-        async (ack) => {
-          // The event normally comes back live at once; if the socket was down it may not: fetch it.
-          await new Promise((resolve) => setTimeout(resolve, ACK_GRACE_MS));
-          if (eventsRef.current.has(ack.seq)) return;
-          const stored = await session.history(conversationId, { beforeSeq: ack.seq + 1, limit: 1 });
-          addEvents(stored);
-        },
+        (ack) => fetchIfMissed(ack.seq),
         (error: unknown) => {
-          // Stopped: still in the outbox, it goes out with the next session; refused: say why, keep the text.
-          if (error instanceof OutboxStoppedError) return;
-          const failure = error instanceof EnletsApiError ? error.code : 'INTERNAL';
+          // Refused for good: say why, keep the text on screen.
+          const failure = error instanceof SecureSessionError ? (error.code ?? error.name) : 'INTERNAL';
           setPending((current) =>
             current.map((p) => (p.clientMessageId === queued.clientMessageId ? { ...p, failure } : p)),
           );
         },
       );
     },
-    [session, conversationId, ownUserId, addEvents],
+    [session, conversationId, ownUserId, fetchIfMissed],
+  );
+
+  const edit = useCallback(
+    async (seq: number, text: string) => {
+      const queued = await session.send(
+        conversationId,
+        { type: 'edit', text },
+        { kind: 'edit', refSeq: seq },
+      );
+      queued.acknowledged.then(
+        (ack) => fetchIfMissed(ack.seq),
+        () => undefined,
+      );
+    },
+    [session, conversationId, fetchIfMissed],
+  );
+
+  const react = useCallback(
+    async (seq: number, emoji: string) => {
+      const queued = await session.send(
+        conversationId,
+        { type: 'reaction', emoji },
+        { kind: 'reaction', refSeq: seq },
+      );
+      queued.acknowledged.then(
+        (ack) => fetchIfMissed(ack.seq),
+        () => undefined,
+      );
+    },
+    [session, conversationId, fetchIfMissed],
   );
 
   const items = useMemo(
     () => buildTimeline(events.values(), pending, ownUserId),
     [events, pending, ownUserId],
   );
-  return { status, items, hasOlder, names, latestSeq, loadOlder, send };
+  return { status, items, hasOlder, names, latestSeq, loadOlder, send, edit, react };
 }

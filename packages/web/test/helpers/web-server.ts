@@ -85,6 +85,8 @@ export interface SeededUser {
   readonly displayName: string;
   /** A bearer client of this user, for arranging the scene through the API. */
   readonly api: EnletsHttpClient;
+  /** That client's session token (it is also a device of the user, for end-to-end encryption). */
+  readonly token: string;
 }
 
 /** An active member, written through the repositories (as packages/server/test/helpers/actors.ts does). */
@@ -114,8 +116,9 @@ export async function seedUser(
     for (const role of roles) await grantRole(trx, id, { role, scope: '' }, null, now);
   });
   const api = new EnletsHttpClient({ baseUrl: server.url });
-  await api.login({ email, password });
-  return { id, email, password, displayName, api };
+  const { token } = await api.login({ email, password });
+  if (token === undefined) throw new Error('a bearer login returns its token');
+  return { id, email, password, displayName, api, token };
 }
 
 /** Turns on TOTP for a user through the API; returns the secret, to compute codes as an authenticator app. */

@@ -83,4 +83,51 @@ export const de: Catalogue = {
   'chat.composerHint': 'Eingabetaste sendet, Umschalt+Eingabetaste beginnt eine neue Zeile.',
   'chat.send': 'Senden',
   'chat.tlp': 'Einstufung: TLP:{level}',
+
+  'device.opening': 'Ihre verschlüsselten Nachrichten werden geöffnet…',
+  'device.openFailed': 'Ihre verschlüsselten Nachrichten konnten in diesem Browser nicht geöffnet werden.',
+  'device.unlockHeading': 'Nachrichten in diesem Browser wiederherstellen',
+  'device.unlockIntro':
+    'Dieser Browser ist für Ihr Konto neu. Ihre Nachrichten sind Ende-zu-Ende-verschlüsselt: Geben Sie Ihre Wiederherstellungs-Passphrase ein, um sie hier zu lesen, einschließlich Ihres Verlaufs.',
+  'device.passphrase': 'Wiederherstellungs-Passphrase',
+  'device.unlockHint':
+    'Die Passphrase oder der erzeugte Code, den Sie bei der Einrichtung Ihres ersten Geräts gespeichert haben.',
+  'device.unlock': 'Wiederherstellen',
+  'device.unlocking': 'Wird wiederhergestellt… (dauert einige Sekunden)',
+  'device.wrongPassphrase': 'Diese Wiederherstellungs-Passphrase ist falsch.',
+  'device.passphraseTooWeak':
+    'Verwenden Sie den vorgeschlagenen Code oder eine abwechslungsreiche Passphrase mit mindestens 16 Zeichen.',
+  'device.recoveryHeading': 'Wiederherstellungs-Passphrase einrichten',
+  'device.recoveryIntro':
+    'Ihre Nachrichten sind Ende-zu-Ende-verschlüsselt: Nur Ihre eigenen Geräte besitzen die Schlüssel. Die Wiederherstellungs-Passphrase schützt eine verschlüsselte Sicherung davon, damit Sie Ihre Nachrichten auf einem neuen Gerät oder nach dem Löschen dieses Browsers lesen können.',
+  'device.recoveryLoss':
+    'Bewahren Sie sie sicher und getrennt von Ihrem Passwort auf. Verlieren Sie die Passphrase und alle angemeldeten Geräte, ist Ihr Nachrichtenverlauf endgültig verloren: Niemand, auch nicht das ENLETS-Sekretariat, kann ihn wiederherstellen.',
+  'device.newPassphrase': 'Wiederherstellungs-Passphrase',
+  'device.newPassphraseHint': 'Mindestens 16 Zeichen, oder verwenden Sie einen erzeugten Code.',
+  'device.suggest': 'Code erzeugen lassen',
+  'device.suggested': 'Notieren Sie diesen Code jetzt:',
+  'device.confirmPassphrase': 'Passphrase erneut eingeben',
+  'device.passphraseMismatch': 'Die beiden Passphrasen stimmen nicht überein.',
+  'device.securing': 'Sicherung wird geschützt… (dauert einige Sekunden)',
+  'device.saveRecovery': 'Wiederherstellungs-Passphrase speichern',
+  'chat.unavailable': 'Gesendet, bevor dieses Gerät sie lesen konnte.',
+  'chat.securityWarning': 'Sicherheitswarnung: {reason}',
+  'chat.reply': 'Antworten',
+  'chat.edit': 'Bearbeiten',
+  'chat.reactWith': 'Mit {emoji} reagieren',
+  'chat.reactions': 'Reaktionen',
+  'chat.reactionCount': {
+    one: '{emoji}: {count} Reaktion',
+    other: '{emoji}: {count} Reaktionen',
+  },
+  'chat.reactionCountMine': {
+    one: '{emoji}: {count} Reaktion, Ihre',
+    other: '{emoji}: {count} Reaktionen, auch Ihre',
+  },
+  'chat.inReplyTo': 'Antwort an {name}:',
+  'chat.replyUnavailable': 'eine hier nicht angezeigte Nachricht',
+  'chat.replyingTo': 'Antwort an {name}: {excerpt}',
+  'chat.editing': 'Sie bearbeiten Ihre Nachricht',
+  'chat.cancel': 'Abbrechen',
+  'chat.saveEdit': 'Speichern',
 };

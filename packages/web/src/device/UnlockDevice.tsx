@@ -1,0 +1,77 @@
+import { useEffect, useId, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
+import { useI18n } from '../i18n/I18nProvider.js';
+import { deviceErrorMessage } from './device-errors.js';
+
+interface UnlockDeviceProps {
+  /** Restores the keys with the passphrase; rejects when it is wrong (the form says so). */
+  readonly onUnlock: (passphrase: string) => Promise<void>;
+  readonly onSignOut: () => void;
+}
+
+/** A browser new to the account: the recovery passphrase brings back the keys and the message history. */
+export function UnlockDevice({ onUnlock, onSignOut }: UnlockDeviceProps): ReactNode {
+  const i18n = useI18n();
+  const [passphrase, setPassphrase] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const field = useRef<HTMLInputElement>(null);
+  const ids = { passphrase: useId(), hint: useId(), error: useId() };
+
+  useEffect(() => {
+    field.current?.focus();
+  }, []);
+
+  const submit = async (event: SyntheticEvent): Promise<void> => {
+    event.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    try {
+      await onUnlock(passphrase);
+    } catch (caught) {
+      setError(caught);
+      setBusy(false);
+      field.current?.focus();
+    }
+  };
+
+  const errorText = error === undefined ? undefined : deviceErrorMessage(error, i18n);
+  return (
+    <div className="sign-in-page">
+      <main className="sign-in-card">
+        <h1 className="app-name">{i18n.t('app.name')}</h1>
+        <form onSubmit={(event) => void submit(event)} aria-describedby={errorText ? ids.error : undefined}>
+          <h2>{i18n.t('device.unlockHeading')}</h2>
+          <p>{i18n.t('device.unlockIntro')}</p>
+          <div className="field">
+            <label htmlFor={ids.passphrase}>{i18n.t('device.passphrase')}</label>
+            <input
+              id={ids.passphrase}
+              ref={field}
+              type="password"
+              autoComplete="off"
+              spellCheck={false}
+              required
+              aria-describedby={ids.hint}
+              value={passphrase}
+              onChange={(event) => setPassphrase(event.target.value)}
+            />
+            <p id={ids.hint} className="field-hint">
+              {i18n.t('device.unlockHint')}
+            </p>
+          </div>
+          {errorText !== undefined && (
+            <p id={ids.error} className="form-error" role="alert">
+              {errorText}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? i18n.t('device.unlocking') : i18n.t('device.unlock')}
+          </button>
+          <button type="button" className="link-button" onClick={onSignOut}>
+            {i18n.t('header.signOut')}
+          </button>
+        </form>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,53 @@
+import { IndexedDbClientStore } from '../storage/indexeddb-client-store.js';
+import { IndexedDbE2eeStore } from '../storage/indexeddb-e2ee-store.js';
+import { DeviceHost, describeFailure } from './device-host.js';
+import type { WorkerMethods, WorkerNotice, WorkerRequest } from './worker-protocol.js';
+
+/**
+ * The secure worker's entry (ADR 0014): it answers the page's requests with the `DeviceHost`, one at a time
+ * per request id, and forwards the host's notices. The MLS work, the keys and the realtime session live here,
+ * off the page's main thread.
+ */
+const scope = globalThis as unknown as {
+  postMessage(notice: WorkerNotice): void;
+  addEventListener(type: 'message', listener: (message: MessageEvent<WorkerRequest>) => void): void;
+  readonly location: { readonly origin: string };
+};
+
+const host = new DeviceHost({
+  origin: scope.location.origin,
+  openStores: async (userId, deviceId) => {
+    const e2ee = await IndexedDbE2eeStore.open(userId);
+    // A login is a device: an earlier login's device state on this profile is dropped with its outbox.
+    await e2ee.claimFor(deviceId);
+    const client = await IndexedDbClientStore.open(userId);
+    return { client, e2ee, forgetDevice: () => e2ee.forgetDevice() };
+  },
+  notify: (notice) => scope.postMessage(notice),
+});
+
+async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof request.method]['result']> {
+  switch (request.method) {
+    case 'open':
+      return host.open(request.params.userId, request.params.passphrase);
+    case 'setUpRecovery':
+      return host.setUpRecovery(request.params.passphrase);
+    case 'suggestRecoveryCode':
+      return host.suggestRecoveryCode();
+    case 'history':
+      return host.history(request.params.conversationId, request.params.query);
+    case 'send':
+      return host.send(request.params.conversationId, request.params.content, request.params.meta);
+    case 'stop':
+      await host.stop(request.params.forgetDevice === true);
+      return null;
+  }
+}
+
+scope.addEventListener('message', (message) => {
+  const request = message.data;
+  answer(request).then(
+    (value) => scope.postMessage({ kind: 'result', id: request.id, value }),
+    (error: unknown) => scope.postMessage({ kind: 'failure', id: request.id, error: describeFailure(error) }),
+  );
+});

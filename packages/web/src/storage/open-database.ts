@@ -1,0 +1,153 @@
+import {
+  deleteDB,
+  openDB,
+  type DBSchema,
+  type IDBPDatabase,
+  type IDBPTransaction,
+  type StoreNames,
+} from 'idb';
+import type { ConversationEvent } from '@enlets/protocol';
+import type { E2eeStore, OutboxEntry, StoredContent } from '@enlets/client';
+
+/** `@enlets/crypto` is off limits to the web client (lint zone); the SDK's interface names the type for us. */
+export type TrustRecord = Parameters<E2eeStore['save']>[0];
+export type GroupPosition = Parameters<E2eeStore['putGroupPosition']>[1];
+
+/**
+ * One account's database: what `IndexedDbClientStore` (outbox, received events, sync position) and
+ * `IndexedDbE2eeStore` (keys, group states, decrypted content, trust) keep. One database, so that ending a device
+ * (`IndexedDbE2eeStore.claimFor`) drops its keys and its queued messages in one transaction.
+ * Bytes are `Uint8Array`s (structured clone), never strings.
+ */
+export interface AccountSchema extends DBSchema {
+  /** Sending order is insertion order: the auto-increment key; replacing an entry keeps its key. */
+  outbox: { key: number; value: OutboxEntry; indexes: { byClientMessageId: string } };
+  events: { key: [string, number]; value: ConversationEvent };
+  cursors: { key: string; value: number };
+  meta: { key: MetaKey; value: string };
+
+  secrets: { key: string; value: Uint8Array };
+  groups: { key: string; value: Uint8Array };
+  groupPositions: { key: string; value: GroupPosition };
+  keyPackages: { key: string; value: { readonly refHex: string; readonly bytes: Uint8Array } };
+  contents: { key: [string, number]; value: StoredContent };
+  ownPending: { key: string; value: Uint8Array };
+  decryptedUpTo: { key: string; value: number };
+  trust: { key: string; value: TrustRecord };
+}
+
+/** `syncToken`: the realtime sync token. `owner`: the device (login session id) whose keys the database holds. */
+export type MetaKey = 'syncToken' | 'owner';
+
+export type AccountDatabase = IDBPDatabase<AccountSchema>;
+export type AccountStoreName = StoreNames<AccountSchema>;
+
+/**
+ * The schema version. A change of schema is a new version with its own step in `upgrade` (never an edit of an
+ * earlier step): a browser may open the database last written by any earlier release.
+ */
+export const SCHEMA_VERSION = 1;
+
+const DATABASE_PREFIX = 'enlets-account-';
+
+/** The database of one account (user id) on this browser profile; two accounts never share one. */
+export function accountDatabaseName(userId: string): string {
+  if (userId === '') throw new Error('an account database needs a user id');
+  return `${DATABASE_PREFIX}${userId}`;
+}
+
+/**
+ * Opens (creating or upgrading) an account's database. Works on the main thread and in a Web Worker: idb calls
+ * the global `indexedDB`, which both have (`window` is never touched).
+ *
+ * When another connection asks for a newer version, or for deletion ("forget this browser"), this connection
+ * closes itself, so the other side is not blocked forever; the stores' calls fail from then on, as they should
+ * after the account was forgotten or the app was updated in another tab.
+ */
+export async function openAccountDatabase(userId: string): Promise<AccountDatabase> {
+  requireIndexedDb();
+  const db = await openDB<AccountSchema>(accountDatabaseName(userId), SCHEMA_VERSION, {
+    upgrade(database, oldVersion) {
+      if (oldVersion < 1) {
+        const outbox = database.createObjectStore('outbox', { autoIncrement: true });
+        outbox.createIndex('byClientMessageId', 'clientMessageId', { unique: true });
+        database.createObjectStore('events', { keyPath: ['conversationId', 'seq'] });
+        database.createObjectStore('cursors');
+        database.createObjectStore('meta');
+        database.createObjectStore('secrets');
+        database.createObjectStore('groups');
+        database.createObjectStore('groupPositions');
+        database.createObjectStore('keyPackages', { keyPath: 'refHex' });
+        database.createObjectStore('contents');
+        database.createObjectStore('ownPending');
+        database.createObjectStore('decryptedUpTo');
+        database.createObjectStore('trust', { keyPath: 'userId' });
+      }
+    },
+    blocking() {
+      db.close();
+    },
+  });
+  return db;
+}
+
+/**
+ * Deletes everything this browser profile keeps for an account (sign-out with "forget this browser"). Open
+ * connections of this code close themselves (see `openAccountDatabase`); the promise settles once the database
+ * is gone.
+ */
+export async function deleteAccountDatabase(userId: string): Promise<void> {
+  requireIndexedDb();
+  await deleteDB(accountDatabaseName(userId));
+}
+
+/**
+ * How hard a write must be on disk before the call returns. `strict`: flushed to disk (keys, group states, the
+ * outbox: losing a group state write to a power cut could make the device reuse a message key). `relaxed`:
+ * written to the operating system only, for what the server can send again (received events, sync token).
+ */
+export type Durability = 'strict' | 'relaxed';
+
+/**
+ * Runs `work` in one read-write transaction and waits until it committed: every call of a store is one
+ * transaction, so a crash leaves the state before or after it. An exception in `work` aborts the transaction,
+ * so nothing of it is written. `work` must only await requests of `tx` (another await would let it commit).
+ */
+export async function writeTransaction<Names extends AccountStoreName[], T>(
+  db: AccountDatabase,
+  stores: Names,
+  durability: Durability,
+  work: (tx: IDBPTransaction<AccountSchema, Names, 'readwrite'>) => Promise<T>,
+): Promise<T> {
+  const tx = db.transaction(stores, 'readwrite', { durability });
+  const worked = work(tx).catch((error: unknown) => {
+    abortQuietly(tx);
+    throw error;
+  });
+  const [result] = await Promise.all([worked, tx.done]);
+  return result;
+}
+
+/** Issues a request without waiting for it: a failure aborts its transaction, which `tx.done` reports. */
+export function enqueue(request: Promise<unknown>): void {
+  request.catch(() => undefined);
+}
+
+/** A copy with a buffer of its own: a view on a larger buffer would otherwise store all of that buffer. */
+export function ownBytes(bytes: Uint8Array): Uint8Array {
+  return Uint8Array.from(bytes);
+}
+
+function abortQuietly(tx: { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch {
+    // Already finished or aborted (the failed request aborted it).
+  }
+}
+
+function requireIndexedDb(): void {
+  if (typeof globalThis.indexedDB === 'undefined') {
+    throw new Error('IndexedDB is not available here: this browser cannot keep messages or keys');
+  }
+}
