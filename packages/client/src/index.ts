@@ -51,6 +51,7 @@ export type {
   SecurityWarning,
 } from './e2ee/secure-messenger.js';
 export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
+export { DEFAULT_SELF_UPDATE_POLICY, type SelfUpdatePolicy } from './e2ee/self-update.js';
 export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
 export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';

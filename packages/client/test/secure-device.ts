@@ -6,6 +6,7 @@ import {
   SecureMessenger,
   type FetchLike,
   type SecureEvent,
+  type SecureMessengerOptions,
   type SecurityWarning,
 } from '@enlets/client';
 import type { SessionListResponse } from '@enlets/protocol';
@@ -32,6 +33,11 @@ export interface SecureDeviceOptions {
   readonly recovery?: { readonly passphrase: string };
   /** Runs after `open` and before the session starts (where an app restores history). */
   readonly beforeStart?: (messenger: SecureMessenger) => Promise<void>;
+  /** The device's fetch (to watch its requests); the real one by default. */
+  readonly fetch?: FetchLike;
+  /** The self-update policy and its clock. */
+  readonly selfUpdate?: SecureMessengerOptions['selfUpdate'];
+  readonly now?: () => number;
 }
 
 /** Opens a device over WebSocket against `baseUrl` for the signed-in session `token` of `userId`. */
@@ -45,7 +51,7 @@ export async function openSecureDevice(
     baseUrl,
     token,
     store: new MemoryStore(),
-    fetch: realFetch,
+    fetch: options.fetch ?? realFetch,
     WebSocket: trackedWebSocket().WebSocket,
     backoff: FAST_BACKOFF,
   });
@@ -62,6 +68,8 @@ export async function openSecureDevice(
     deviceId,
     keyPackagePool: 6,
     ...(options.recovery === undefined ? {} : { recovery: options.recovery }),
+    ...(options.selfUpdate === undefined ? {} : { selfUpdate: options.selfUpdate }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   const shown: SecureEvent[] = [];
   const warnings: SecurityWarning[] = [];

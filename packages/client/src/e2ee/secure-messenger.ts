@@ -21,7 +21,6 @@ import {
   type LocalKeyPackage,
   type MlsDevice,
   type MlsGroup,
-  type MlsMember,
   type RecoveryKdfParams,
 } from '@enlets/crypto';
 import type {
@@ -37,6 +36,7 @@ import type {
   UserDevicesResponse,
 } from '@enlets/protocol';
 import { EnletsApiError } from '../api/http.js';
+import { classifyFailure } from '../errors.js';
 import { base64ToBytes } from '../base64.js';
 import { Emitter } from '../emitter.js';
 import type { PendingSend } from '../outbox.js';
@@ -53,6 +53,7 @@ import {
   type HistoryShareResult,
   type HistorySharingHost,
 } from './history-sharing.js';
+import { fetchLiveDevices, formerLeaves } from './live-devices.js';
 import {
   currentBackupVersion,
   HistoryArchive,
@@ -60,6 +61,13 @@ import {
   restoreDeviceKeys,
   uploadRecoveryBackup,
 } from './recovery.js';
+import {
+  countSend,
+  DEFAULT_SELF_UPDATE_POLICY,
+  leafUpdated,
+  selfUpdateDue,
+  type SelfUpdatePolicy,
+} from './self-update.js';
 import { HttpTrustDirectory } from './trust-directory.js';
 
 /** One event of a conversation as the app shows it: the event's metadata and, for messages, the plaintext. */
@@ -102,6 +110,13 @@ export interface SecureMessengerOptions {
    * passphrase that opens the user's backup (ADR 0012). A wrong one rejects `open` with WrongPassphraseError.
    */
   readonly recovery?: { readonly passphrase: string };
+  /**
+   * When this device renews its leaf keys in a group by a self-update commit, before its next send there
+   * (post-compromise security): after `maxAgeMs` (default 7 days) or `maxMessages` sent (default 500).
+   */
+  readonly selfUpdate?: Partial<SelfUpdatePolicy>;
+  /** The clock of the self-update period, in ms (default `Date.now`). */
+  readonly now?: () => number;
 }
 
 /** This device has no identity key, but the server knows one for the user: it must be restored (recovery). */
@@ -129,6 +144,8 @@ export class SecureMessenger {
   readonly #deviceId: string;
   readonly #device: MlsDevice;
   readonly #pool: number;
+  readonly #selfUpdatePolicy: SelfUpdatePolicy;
+  readonly #now: () => number;
   readonly #events = new Emitter<SecureMessengerEvents>();
   readonly #groups = new Map<string, MlsGroup>();
   /** Group operations and event handling of one conversation run one at a time, in order. */
@@ -148,6 +165,8 @@ export class SecureMessenger {
     this.#deviceId = options.deviceId;
     this.#device = device;
     this.#pool = options.keyPackagePool ?? 20;
+    this.#selfUpdatePolicy = { ...DEFAULT_SELF_UPDATE_POLICY, ...options.selfUpdate };
+    this.#now = options.now ?? Date.now;
     this.#unsubscribe.push(
       this.#session.on('event', (event) => {
         void this.#inOrder(event.conversationId, () => this.#handle(event));
@@ -217,6 +236,7 @@ export class SecureMessenger {
       const group = await this.#readyToSend(conversationId);
       const payload = await group.encrypt(content);
       await this.#saveGroup(group);
+      await this.#countSend(conversationId);
       const clientMessageId = randomUuid();
       await this.#store.putOwnPending(clientMessageId, content);
       const pending = await this.#session.send(conversationId, { ...meta, payload, clientMessageId });
@@ -257,7 +277,7 @@ export class SecureMessenger {
             keyPackages,
           );
           if (!keyPackage.lastResort) await this.#store.deleteKeyPackage(keyPackage.refHex);
-          await this.#adopt(group);
+          await this.#adopt(group, 0, !keyPackage.lastResort);
           return true;
         } catch (error) {
           this.#warn(pending.conversationId, undefined, `A Welcome was refused: ${describe(error)}`, error);
@@ -388,7 +408,10 @@ export class SecureMessenger {
 
   // ---- sending side -------------------------------------------------------------------------------------
 
-  /** The conversation's group with this device in it, without leaves of former members, ready to encrypt. */
+  /**
+   * The conversation's group with this device in it, without leaves of former members, with fresh enough own
+   * leaf keys (a periodic self-update, `self-update.ts`), ready to encrypt.
+   */
   async #readyToSend(conversationId: string): Promise<MlsGroup> {
     let group = await this.#group(conversationId);
     if (group?.active !== true) {
@@ -396,33 +419,40 @@ export class SecureMessenger {
       group = await this.#group(conversationId);
     }
     group ??= await this.#joinOrCreate(conversationId);
-    const detail = await this.#session.http.get<ConversationDetail>(
-      `/conversations/${encodeURIComponent(conversationId)}`,
-    );
-    const memberIds = new Set(detail.members.map((m) => m.userId as string));
-    const live = await this.#liveDevices(group.members().filter((m) => memberIds.has(m.userId)));
-    const formerLeaves = group
-      .members()
-      .filter((m) => m.deviceId !== this.#deviceId && live.get(m.userId)?.has(m.deviceId) !== true);
-    if (formerLeaves.length > 0) {
+    let live: Awaited<ReturnType<typeof fetchLiveDevices>>;
+    try {
+      live = await fetchLiveDevices(this.#session.http, conversationId);
+    } catch (error) {
+      // Offline: encrypt for the group as this device knows it, and let the outbox wait for the network. A
+      // removal this device missed makes the server refuse with MLS_COMMIT_REQUIRED, and the send is redone.
+      if (group.active && classifyFailure(error) === 'transient') return group;
+      throw error;
+    }
+    const former = formerLeaves(group.members(), live, this.#deviceId);
+    if (former.length > 0) {
       group = await this.#commit(conversationId, (g) =>
-        g.removeMembers(formerLeaves.map((m) => ({ leafIndex: m.leafIndex }))),
+        g.removeMembers(former.map((m) => ({ leafIndex: m.leafIndex }))),
       );
     }
-    if (group.updateRequired) group = await this.#commit(conversationId, (g) => g.selfUpdate());
+    const position = await this.#store.getGroupPosition(conversationId);
+    const due = position !== undefined && selfUpdateDue(position, this.#selfUpdatePolicy, this.#now());
+    if (group.updateRequired || due) group = await this.#selfUpdate(conversationId);
     return group;
   }
 
-  /** The live devices (signed-in sessions) of the users holding these leaves, one request per user. */
-  async #liveDevices(leaves: readonly MlsMember[]): Promise<Map<string, Set<string>>> {
-    const live = new Map<string, Set<string>>();
-    for (const userId of new Set(leaves.map((m) => m.userId))) {
-      const devices = await this.#session.http.get<UserDevicesResponse>(
-        `/e2ee/users/${encodeURIComponent(userId)}/devices`,
-      );
-      live.set(userId, new Set<string>(devices.liveDeviceIds));
-    }
-    return live;
+  /** Commits fresh keys for this device's leaf (through the usual compare-and-set) and restarts its period. */
+  async #selfUpdate(conversationId: string): Promise<MlsGroup> {
+    const group = await this.#commit(conversationId, (g) => g.selfUpdate());
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (position !== undefined)
+      await this.#store.putGroupPosition(conversationId, leafUpdated(position, this.#now()));
+    return group;
+  }
+
+  async #countSend(conversationId: string): Promise<void> {
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (position !== undefined)
+      await this.#store.putGroupPosition(conversationId, countSend(position, this.#now()));
   }
 
   /**
@@ -475,7 +505,7 @@ export class SecureMessenger {
           await this.#localKeyPackages(),
         );
         if (!keyPackage.lastResort) await this.#store.deleteKeyPackage(keyPackage.refHex);
-        await this.#adopt(group, commitSeq);
+        await this.#adopt(group, commitSeq, !keyPackage.lastResort);
       } catch (error) {
         this.#warn(conversationId, undefined, `A Welcome was refused: ${describe(error)}`, error);
       }
@@ -849,13 +879,19 @@ export class SecureMessenger {
     return group;
   }
 
-  /** Keeps a group this device just entered (created, joined by Welcome or external commit at `commitSeq`). */
-  async #adopt(group: MlsGroup, commitSeq = 0): Promise<void> {
+  /**
+   * Keeps a group this device just entered (created, joined by Welcome or external commit at `commitSeq`). Its
+   * leaf keys are fresh, except when it joined with its last-resort KeyPackage, whose keys may sit in other
+   * groups too: then they are renewed before its first send (leaf "updated" at time 0).
+   */
+  async #adopt(group: MlsGroup, commitSeq = 0, freshLeaf = true): Promise<void> {
     this.#groups.set(group.groupId, group);
     await this.#saveGroup(group);
     await this.#store.putGroupPosition(group.groupId, {
       joinedEpoch: Number(group.epoch),
       lastCommitSeq: commitSeq,
+      leafUpdatedAt: freshLeaf ? this.#now() : 0,
+      sentSinceLeafUpdate: 0,
     });
   }
 

@@ -198,6 +198,19 @@ export const MlsGroupInfoResponse = StrictObject({
   groupInfo: Type.String(),
 });
 
+/**
+ * The signed-in devices of the conversation's current members, for members only: a sender removes the leaves
+ * of every other device before encrypting (ADR 0011). Members without a live device (signed out everywhere, a
+ * suspended account) are left out; so is everyone who is not a member. One request however many members.
+ */
+export type MlsLiveDevicesResponse = Static<typeof MlsLiveDevicesResponse>;
+export const MlsLiveDevicesResponse = StrictObject({
+  conversationId: ConversationIdSchema,
+  members: Type.Array(
+    StrictObject({ userId: UserId.Schema, deviceIds: Type.Array(SessionId.Schema, { minItems: 1 }) }),
+  ),
+});
+
 export const WelcomeIdSchema = Type.String({
   pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
   minLength: 36,

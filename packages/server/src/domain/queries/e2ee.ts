@@ -2,6 +2,7 @@ import type {
   E2eeConfig,
   KeyPackageCount,
   MlsGroupInfoResponse,
+  MlsLiveDevicesResponse,
   PendingWelcomesResponse,
   UserDevicesResponse,
 } from '@enlets/protocol';
@@ -9,7 +10,7 @@ import { MAX_COMMIT_BYTES, MAX_KEY_PACKAGE_BYTES, MAX_KEY_PACKAGES_PER_UPLOAD } 
 import type { CiphersuiteName } from 'ts-mls';
 import { countKeyPackages } from '../../storage/repositories/e2ee-key-packages.js';
 import { findIdentity } from '../../storage/repositories/e2ee-identities.js';
-import { listLiveDevices } from '../../storage/repositories/e2ee-peers.js';
+import { listLiveDevices, listLiveDevicesOfMembers } from '../../storage/repositories/e2ee-peers.js';
 import { findMlsGroup, listWelcomes } from '../../storage/repositories/mls-groups.js';
 import { accessConversationAsMember } from '../access/conversations.js';
 import { accessE2eePeer } from '../access/e2ee.js';
@@ -92,5 +93,23 @@ export async function getMlsGroupInfo(
     cipherSuite: group.cipherSuite,
     epoch: group.epoch,
     groupInfo: b64(group.groupInfo),
+  };
+}
+
+/**
+ * The live devices of the conversation's current members, for members only (anyone else gets NOT_FOUND, as
+ * for an unknown conversation). It names no user the caller did not already see in the conversation, and takes
+ * no user ids, so it cannot be pointed at anyone else (ADR 0011, "Live devices for a send").
+ */
+export async function getMlsLiveDevices(
+  services: Services,
+  actor: Actor,
+  conversationId: string,
+): Promise<MlsLiveDevicesResponse> {
+  await accessConversationAsMember(services.db, actor, conversationId);
+  const live = await listLiveDevicesOfMembers(services.db, conversationId, services.clock.now());
+  return {
+    conversationId,
+    members: [...live].map(([userId, deviceIds]) => ({ userId, deviceIds: [...deviceIds] })),
   };
 }

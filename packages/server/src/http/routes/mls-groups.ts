@@ -3,19 +3,23 @@ import {
   CreateMlsGroupRequest,
   MlsGroupInfoResponse,
   MlsGroupState,
+  MlsLiveDevicesResponse,
   StrictObject,
   SubmitCommitRequest,
   SubmitCommitResponse,
 } from '@enlets/protocol';
 import { createMlsGroup, submitCommit } from '../../domain/actions/mls-groups.js';
-import { getMlsGroupInfo } from '../../domain/queries/e2ee.js';
+import { getMlsGroupInfo, getMlsLiveDevices } from '../../domain/queries/e2ee.js';
 import type { Services } from '../../domain/services.js';
 import { actorOf, type App } from '../types.js';
 
 const tags = ['e2ee'];
 const ConversationParams = StrictObject({ id: ConversationIdSchema });
 
-/** Each conversation's MLS group: creation, commits (one per epoch), the GroupInfo for joiners (ADR 0011). */
+/**
+ * Each conversation's MLS group: creation, commits (one per epoch), the GroupInfo for joiners, the members'
+ * live devices for senders (ADR 0011).
+ */
 export function mlsGroupRoutes(app: App, services: Services): void {
   app.post(
     '/conversations/:id/mls/group',
@@ -60,5 +64,19 @@ export function mlsGroupRoutes(app: App, services: Services): void {
       },
     },
     (request) => getMlsGroupInfo(services, actorOf(request), request.params.id),
+  );
+
+  app.get(
+    '/conversations/:id/mls/live-devices',
+    {
+      config: { access: 'messenger.use' },
+      schema: {
+        tags,
+        summary: 'The signed-in devices of the conversation’s current members (members only)',
+        params: ConversationParams,
+        response: { 200: MlsLiveDevicesResponse },
+      },
+    },
+    (request) => getMlsLiveDevices(services, actorOf(request), request.params.id),
   );
 }

@@ -56,3 +56,33 @@ export async function deleteE2eeDataOfEndedDevices(db: Db, userId: string, now: 
   await db.deleteFrom('e2ee_key_packages').where('device_id', 'in', ended).execute();
   await db.deleteFrom('mls_welcomes').where('device_id', 'in', ended).execute();
 }
+
+/**
+ * The live devices of the conversation's current members, as `listLiveDevices` counts them, in one query
+ * (a channel of thousands is one round trip, not one per member). Members without one are absent.
+ */
+export async function listLiveDevicesOfMembers(
+  db: Db,
+  conversationId: string,
+  now: TimestampMs,
+): Promise<ReadonlyMap<UserId, readonly SessionId[]>> {
+  const rows = await db
+    .selectFrom('conversation_members as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .innerJoin('sessions as s', 's.user_id', 'm.user_id')
+    .select(['s.id', 's.user_id'])
+    .where('m.conversation_id', '=', conversationId)
+    .where('u.status', '=', 'active')
+    .where('s.revoked_at', 'is', null)
+    .where('s.expires_at', '>', now)
+    .orderBy('s.user_id')
+    .orderBy('s.created_at')
+    .execute();
+  const devices = new Map<UserId, SessionId[]>();
+  for (const row of rows) {
+    const list = devices.get(row.user_id as UserId) ?? [];
+    list.push(row.id as SessionId);
+    devices.set(row.user_id as UserId, list);
+  }
+  return devices;
+}
