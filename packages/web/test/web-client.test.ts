@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { encodeContent, generateRecoveryCode, type MessageContent } from '@enlets/client';
 import { RECOVERY_KDF_MIN } from '@enlets/crypto';
@@ -44,6 +45,9 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
   let brunoFirst: SecureTestDevice;
   /** The recovery passphrase each user set up on that first device; a browser unlocks with it. */
   const passphrases = new Map<string, string>();
+  /** Anna's and Bruno's browsers, signed in by the first chat test and used by the next. */
+  let annaPage: Page;
+  let brunoPage: Page;
   const allProblems: PageProblems[] = [];
   const group = async (
     owner: SeededUser,
@@ -181,7 +185,7 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await bothSizes(signIn, 'sign-in');
     await signIn.context().close();
 
-    const annaPage = await signedInPage(anna, 'desktop');
+    annaPage = await signedInPage(anna, 'desktop');
     const nightjar = annaPage.getByRole('button', { name: /Operation Nightjar/ });
     await nightjar.waitFor();
     assert.match((await nightjar.textContent()) ?? '', /2 unread messages/);
@@ -200,7 +204,7 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await assertAccessible(annaPage, 'conversation list');
     await bothSizes(annaPage, 'conversations');
 
-    const brunoPage = await signedInPage(bruno, 'phone');
+    brunoPage = await signedInPage(bruno, 'phone');
     await brunoPage.getByRole('button', { name: /Operation Nightjar/ }).click();
     await brunoPage.getByRole('heading', { name: 'Operation Nightjar' }).waitFor();
     await brunoPage.locator('.connection[data-state="live"]').waitFor();
@@ -228,6 +232,86 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await assertAccessible(annaPage, 'chat');
     await bothSizes(annaPage, 'chat');
     await assertAccessible(brunoPage, 'chat (phone)');
+  });
+
+  it('replies, reacts, edits and sends a file, all end-to-end encrypted, in both browsers', async () => {
+    const original = 'Van left the border crossing at 07:40';
+    const brunoMessage = brunoPage.locator('.timeline .message', { hasText: 'Morning, team.' });
+    // Bruno replies to his own briefing from his phone; Anna sees the reply with what it answers.
+    await brunoMessage.getByRole('button', { name: 'Reply' }).click();
+    const brunoComposer = brunoPage.getByLabel('Message to Operation Nightjar');
+    await brunoComposer.fill(original);
+    await brunoComposer.press('Enter');
+    const reply = annaPage.locator('.timeline .message', { hasText: original });
+    await reply.waitFor();
+    assert.match(
+      (await reply.locator('.message-reply').textContent()) ?? '',
+      /In reply to Bruno Lefèvre:.*Briefing at 09:30/,
+    );
+
+    // Anna reacts; Bruno sees the count.
+    await reply.getByRole('button', { name: 'React with ✅' }).click();
+    await brunoPage
+      .locator('.timeline .message', { hasText: original })
+      .locator('.reaction', { hasText: '✅ 1' })
+      .waitFor();
+
+    // Bruno corrects his message; Anna sees the new text, marked edited, and the old one nowhere.
+    await brunoPage
+      .locator('.timeline .message', { hasText: original })
+      .getByRole('button', { name: 'Edit' })
+      .click();
+    await brunoComposer.fill('Van left the border crossing at 07:45');
+    await brunoComposer.press('Enter');
+    const edited = annaPage.locator('.timeline .message', { hasText: 'at 07:45' });
+    await edited.waitFor();
+    assert.match((await edited.textContent()) ?? '', /edited/);
+    assert.equal(await annaPage.locator('.timeline .message', { hasText: 'at 07:40' }).count(), 0);
+
+    // Anna sends a file; Bruno downloads it and gets exactly its bytes, decrypted in his browser.
+    const report = Buffer.from(`Plate check ${'ABC-123 '.repeat(20_000)}— Zażółć`, 'utf8');
+    await annaPage.locator('input[type="file"]').setInputFiles({
+      name: 'plate-check.txt',
+      mimeType: 'text/plain',
+      buffer: report,
+    });
+    await annaPage.getByRole('list', { name: 'Files to send' }).getByText('plate-check.txt').waitFor();
+    await annaPage.getByLabel('Message to Operation Nightjar').fill('Plate check attached');
+    await annaPage.getByRole('button', { name: 'Send' }).click();
+    const fileMessage = brunoPage.locator('.timeline .message', { hasText: 'plate-check.txt' });
+    await fileMessage.waitFor({ timeout: 30_000 });
+    assert.match((await fileMessage.textContent()) ?? '', /Plate check attached/);
+    const [download] = await Promise.all([
+      brunoPage.waitForEvent('download'),
+      fileMessage.getByRole('button', { name: 'Download plate-check.txt' }).click(),
+    ]);
+    assert.equal(download.suggestedFilename(), 'plate-check.txt');
+    const path = await download.path();
+    assert.deepEqual(readFileSync(path), report, 'the downloaded file is the one sent');
+    await assertAccessible(annaPage, 'chat with files');
+    await bothSizes(brunoPage, 'chat-features');
+  });
+
+  it('sends what was typed offline once the network is back, exactly once on both sides', async () => {
+    const context = annaPage.context();
+    await context.setOffline(true);
+    await annaPage.locator('.connection:not([data-state="live"])').waitFor({ timeout: 30_000 });
+    const text = 'Written in the tunnel, no signal';
+    const composer = annaPage.getByLabel('Message to Operation Nightjar');
+    await composer.fill(text);
+    await composer.press('Enter');
+    await annaPage.locator('.message.is-sending', { hasText: text }).waitFor();
+    await brunoPage.waitForTimeout(1_000);
+    assert.equal(await brunoPage.locator('.timeline .message', { hasText: text }).count(), 0, 'not out yet');
+
+    await context.setOffline(false);
+    const brunoSees = brunoPage.locator('.timeline .message', { hasText: text });
+    await brunoSees.waitFor({ timeout: 30_000 });
+    await annaPage.locator('.connection[data-state="live"]').waitFor({ timeout: 30_000 });
+    await annaPage.locator('.message.is-sending').waitFor({ state: 'detached', timeout: 30_000 });
+    await brunoPage.waitForTimeout(2_500);
+    assert.equal(await brunoSees.count(), 1, 'the other side sees it once');
+    assert.equal(await annaPage.locator('.timeline .message', { hasText: text }).count(), 1, 'and so do I');
   });
 
   it('asks for the second factor, refusing a wrong password first', async () => {

@@ -1,10 +1,13 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Messenger } from '../messenger/Messenger.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
 import { currentUser } from '../session/sign-in.js';
 import { SignIn } from '../sign-in/SignIn.js';
+import '../styles/membership.css';
+import { useRoute } from './navigation.js';
+import type { Route } from './routes.js';
 
 type AppState =
   | { readonly kind: 'checking' }
@@ -14,8 +17,58 @@ type AppState =
 
 const RETRY_MS = 3_000;
 
-/** Which screen: the session cookie decides (a reload keeps you signed in until the session ends). */
+// The membership screens are seldom used (once per person, or by the few vetters): loaded when first shown,
+// they keep the messenger's initial script small.
+const Activation = lazy(() => import('../membership/Activation.js').then((m) => ({ default: m.Activation })));
+const ApplyForm = lazy(() => import('../membership/ApplyForm.js').then((m) => ({ default: m.ApplyForm })));
+const FirstAdminSetup = lazy(() =>
+  import('../membership/FirstAdminSetup.js').then((m) => ({ default: m.FirstAdminSetup })),
+);
+const VerifyEmail = lazy(() =>
+  import('../membership/VerifyEmail.js').then((m) => ({ default: m.VerifyEmail })),
+);
+const VettingQueue = lazy(() =>
+  import('../membership/VettingQueue.js').then((m) => ({ default: m.VettingQueue })),
+);
+
+/**
+ * Which screen: the address for the screens mails and links lead to (routes.ts), which need no session;
+ * otherwise the session cookie decides (a reload keeps you signed in until the session ends).
+ */
 export function App(): ReactNode {
+  const i18n = useI18n();
+  return (
+    <Suspense
+      fallback={
+        <p className="app-status" role="status">
+          {i18n.t('app.loading')}
+        </p>
+      }
+    >
+      <Screen />
+    </Suspense>
+  );
+}
+
+function Screen(): ReactNode {
+  const route = useRoute();
+  switch (route.kind) {
+    case 'setup':
+      return <FirstAdminSetup token={route.token} />;
+    case 'apply':
+      return <ApplyForm />;
+    case 'verifyEmail':
+      return <VerifyEmail token={route.token} />;
+    case 'activate':
+      return <Activation token={route.token} />;
+    case 'home':
+    case 'vetting':
+      return <SessionApp route={route} />;
+  }
+}
+
+/** The screens behind the session: the messenger, and the vetting queue for NCPs and the Secretariat. */
+function SessionApp({ route }: { readonly route: Extract<Route, { kind: 'home' | 'vetting' }> }): ReactNode {
   const i18n = useI18n();
   const [state, setState] = useState<AppState>({ kind: 'checking' });
 
@@ -59,6 +112,10 @@ export function App(): ReactNode {
     case 'signedOut':
       return <SignIn onSignedIn={signedIn} />;
     case 'signedIn':
-      return <Messenger user={state.user} onSignedOut={signedOut} />;
+      return route.kind === 'vetting' ? (
+        <VettingQueue user={state.user} applicationId={route.applicationId} />
+      ) : (
+        <Messenger user={state.user} onSignedOut={signedOut} />
+      );
   }
 }

@@ -1,5 +1,8 @@
 import {
   decodeContent,
+  downloadAndDecryptAttachment,
+  encryptAndUploadAttachment,
+  type FileReference,
   EnletsApiError,
   EnletsHttpClient,
   generateRecoveryCode,
@@ -16,7 +19,14 @@ import {
 import { encodeContent } from '@enlets/client';
 import type { ConversationListResponse, SessionListResponse } from '@enlets/protocol';
 import { COOKIE_SESSION, CookieWebSocket, cookieFetch } from '../session/cookie-transport.js';
-import type { OpenOutcome, SendMeta, ShownEvent, WorkerFailure, WorkerNotice } from './worker-protocol.js';
+import type {
+  OpenOutcome,
+  SendMeta,
+  ShownContent,
+  ShownEvent,
+  WorkerFailure,
+  WorkerNotice,
+} from './worker-protocol.js';
 
 /** The browser's persistent stores of one account on this device (IndexedDB in the worker). */
 export interface DeviceStores {
@@ -91,8 +101,12 @@ export class DeviceHost {
     this.#wire(device, messenger);
     device.session.start();
     const identity = device.hadIdentity ? 'kept' : passphrase === undefined ? 'created' : 'restored';
-    // Before the messenger shows: a message sent to a group this device has not joined yet is unreadable here.
-    await this.#catchUp(device, messenger, identity === 'restored');
+    // A new device joins its groups before the messenger shows: a message sent to a group it has not joined
+    // yet would be unreadable here. A returning device has them; it catches up on what changed meanwhile
+    // (Welcomes, groups made while it was away) in the background, so the list shows at once.
+    const catchingUp = this.#catchUp(device, messenger, identity === 'restored');
+    if (identity === 'kept') catchingUp.catch(() => undefined);
+    else await catchingUp;
     return this.#ready(device, identity);
   }
 
@@ -118,10 +132,11 @@ export class DeviceHost {
     content: MessageContent,
     meta: SendMeta,
   ): Promise<{ readonly clientMessageId: string }> {
-    const { mentions, ...rest } = meta;
+    const { mentions, attachments, ...rest } = meta;
     const pending = await this.#messenger().send(conversationId, encodeContent(content), {
       ...rest,
       ...(mentions === undefined ? {} : { mentions: [...mentions] }),
+      ...(attachments === undefined ? {} : { attachments: [...attachments] }),
     });
     const { clientMessageId } = pending;
     pending.acknowledged.then(
@@ -135,7 +150,87 @@ export class DeviceHost {
     return { clientMessageId };
   }
 
+  /** Messages typed while offline wait in the outbox; they go out when the session starts again. */
+  async setOnline(online: boolean): Promise<void> {
+    const device = this.#device;
+    if (device?.messenger === undefined) return;
+    if (online) device.session.start();
+    else await device.session.stop();
+  }
+
   /** Stops the session; `forgetDevice` after a sign-out, when this device no longer exists on the server. */
+  /** Uploads each file encrypted under its own key, then sends one message with their references. */
+  async sendFiles(
+    conversationId: string,
+    files: readonly File[],
+    text: string | undefined,
+    meta: SendMeta,
+    transferId: string,
+  ): Promise<{ readonly clientMessageId: string }> {
+    const totals = files.map(() => 0);
+    const done = files.map(() => 0);
+    const report = (): void => {
+      const totalBytes = totals.reduce((a, b) => a + b, 0);
+      this.#options.notify({
+        kind: 'progress',
+        transferId,
+        doneBytes: done.reduce((a, b) => a + b, 0),
+        totalBytes,
+      });
+    };
+    // One at a time: each upload already keeps a few chunks on the wire, and memory stays a few chunks.
+    const references: FileReference[] = [];
+    for (const [index, file] of files.entries()) {
+      references.push(
+        await encryptAndUploadAttachment(
+          this.#http,
+          {
+            conversationId,
+            name: file.name,
+            mimeType: file.type === '' ? 'application/octet-stream' : file.type,
+            size: file.size,
+            data: file.stream(),
+          },
+          {
+            onProgress: (doneBytes, totalBytes) => {
+              done[index] = doneBytes;
+              totals[index] = totalBytes;
+              report();
+            },
+          },
+        ),
+      );
+    }
+    return this.send(
+      conversationId,
+      { type: 'files', files: references, ...(text === undefined || text === '' ? {} : { text }) },
+      { ...meta, attachments: references.map((r) => r.blobId) },
+    );
+  }
+
+  /**
+   * The decrypted file, whole: the stream is read to its end, which is where the last chunk proves the file
+   * complete and untampered; a refused file rejects and nothing of it reaches the page.
+   */
+  async downloadFile(conversationId: string, seq: number, index: number, transferId: string): Promise<Blob> {
+    const stored = await this.#device?.stores.e2ee.getContent(conversationId, seq);
+    const content = stored?.content == null ? undefined : decodeContent(stored.content);
+    const reference = content?.type === 'files' ? content.files[index] : undefined;
+    if (reference === undefined) throw new Error('this device holds no such file');
+    const stream = await downloadAndDecryptAttachment(this.#http, reference, {
+      onProgress: (doneBytes, totalBytes) =>
+        this.#options.notify({ kind: 'progress', transferId, doneBytes, totalBytes }),
+    });
+    const reader = stream.getReader();
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(Uint8Array.from(value));
+    }
+    return new Blob(parts, { type: reference.mimeType });
+  }
+
   async stop(forgetDevice: boolean): Promise<void> {
     const device = this.#device;
     this.#device = undefined;
@@ -191,6 +286,7 @@ export class DeviceHost {
     const { notify } = this.#options;
     messenger.on('event', (event) => notify({ kind: 'event', shown: toShown(event) }));
     messenger.on('warning', (warning) => notify({ kind: 'warning', warning }));
+    messenger.on('historyShared', ({ conversationId }) => notify({ kind: 'historyShared', conversationId }));
     device.session.on('state', (state) => notify({ kind: 'state', state }));
     device.session.on('signedOut', () => notify({ kind: 'signedOut' }));
     device.session.on('resyncRequired', () => notify({ kind: 'resyncRequired' }));
@@ -240,15 +336,37 @@ export class DeviceHost {
   }
 }
 
-/** The event as the page shows it: content decoded here, so the page never handles key material or bytes. */
+/** The event as the page shows it: content decoded here, without keys, so the page never handles secrets. */
 export function toShown(secure: SecureEvent): ShownEvent {
   const { event, status } = secure;
-  const reason = secure.reason === undefined ? {} : { reason: secure.reason };
-  if (secure.content === null) return { event, content: null, status, ...reason };
+  const extra = {
+    ...(secure.reason === undefined ? {} : { reason: secure.reason }),
+    ...(secure.sharedBy === undefined ? {} : { sharedBy: secure.sharedBy }),
+  };
+  if (secure.content === null) return { event, content: null, status, ...extra };
   try {
-    return { event, content: decodeContent(secure.content), status, ...reason };
+    return { event, content: withoutSecrets(decodeContent(secure.content)), status, ...extra };
   } catch {
     return { event, content: null, status: 'unreadable', reason: 'not a message this client can show' };
+  }
+}
+
+function withoutSecrets(content: MessageContent): ShownContent {
+  switch (content.type) {
+    case 'files':
+      return {
+        type: 'files',
+        ...(content.text === undefined ? {} : { text: content.text }),
+        files: content.files.map(({ name, mimeType, size }) => ({ name, mimeType, size })),
+      };
+    case 'history-share':
+      return { type: 'history-share', recipientId: content.recipientId };
+    case 'text':
+    case 'edit':
+    case 'reaction':
+    case 'poll':
+    case 'location':
+      return content;
   }
 }
 

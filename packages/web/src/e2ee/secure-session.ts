@@ -32,7 +32,12 @@ export interface SecureSessionEvents {
   warning: SecurityWarning;
   signedOut: undefined;
   resyncRequired: undefined;
+  /** Earlier messages of this conversation were shared with this device: its history should be reloaded. */
+  historyShared: string;
 }
+
+/** Called as a transfer moves: bytes of ciphertext done and in all. */
+export type ProgressListener = (doneBytes: number, totalBytes: number) => void;
 
 export interface QueuedMessage {
   readonly clientMessageId: string;
@@ -61,6 +66,7 @@ export class SecureSession {
   >();
   /** Notices about a send that arrived before its `send` answer did. */
   readonly #early = new Map<string, WorkerNotice>();
+  readonly #progress = new Map<string, ProgressListener>();
   #nextId = 1;
   #state: ConnectionState = 'idle';
   #stopped = false;
@@ -70,7 +76,13 @@ export class SecureSession {
     this.#worker.addEventListener('message', (message: MessageEvent<WorkerNotice>) => {
       this.#receive(message.data);
     });
+    window.addEventListener('online', this.#networkChanged);
+    window.addEventListener('offline', this.#networkChanged);
   }
+
+  readonly #networkChanged = (): void => {
+    this.#call('network', { online: navigator.onLine }).catch(() => undefined);
+  };
 
   get state(): ConnectionState {
     return this.#state;
@@ -106,6 +118,10 @@ export class SecureSession {
   /** Encrypts and queues a message; resolves once it is safely in the outbox. */
   async send(conversationId: string, content: MessageContent, meta: SendMeta = {}): Promise<QueuedMessage> {
     const { clientMessageId } = await this.#call('send', { conversationId, content, meta });
+    return this.#queued(clientMessageId);
+  }
+
+  #queued(clientMessageId: string): QueuedMessage {
     const acknowledged = new Promise<SendEventAck>((resolve, reject) => {
       this.#acks.set(clientMessageId, { resolve, reject });
     });
@@ -118,6 +134,48 @@ export class SecureSession {
     return { clientMessageId, acknowledged };
   }
 
+  /** Sends files (each encrypted with its own key) and an optional text as one message. */
+  async sendFiles(
+    conversationId: string,
+    files: readonly File[],
+    options: {
+      readonly text?: string;
+      readonly meta?: SendMeta;
+      readonly onProgress?: ProgressListener;
+    } = {},
+  ): Promise<QueuedMessage> {
+    const transferId = crypto.randomUUID();
+    if (options.onProgress !== undefined) this.#progress.set(transferId, options.onProgress);
+    try {
+      const { clientMessageId } = await this.#call('sendFiles', {
+        conversationId,
+        files,
+        meta: options.meta ?? {},
+        transferId,
+        ...(options.text === undefined ? {} : { text: options.text }),
+      });
+      return this.#queued(clientMessageId);
+    } finally {
+      this.#progress.delete(transferId);
+    }
+  }
+
+  /** The decrypted `index`th file of the message at `seq`, whole and verified. */
+  async downloadFile(
+    conversationId: string,
+    seq: number,
+    index: number,
+    onProgress?: ProgressListener,
+  ): Promise<Blob> {
+    const transferId = crypto.randomUUID();
+    if (onProgress !== undefined) this.#progress.set(transferId, onProgress);
+    try {
+      return await this.#call('downloadFile', { conversationId, seq, index, transferId });
+    } finally {
+      this.#progress.delete(transferId);
+    }
+  }
+
   /**
    * Closes the session and ends the worker; what waits in the outbox goes out with the next one. After a
    * sign-out, `forgetDevice` deletes this device's own state (the user's keys and history stay).
@@ -125,6 +183,8 @@ export class SecureSession {
   async stop(options: { readonly forgetDevice?: boolean } = {}): Promise<void> {
     if (this.#stopped) return;
     this.#stopped = true;
+    window.removeEventListener('online', this.#networkChanged);
+    window.removeEventListener('offline', this.#networkChanged);
     try {
       await this.#call('stop', options);
     } finally {
@@ -181,6 +241,12 @@ export class SecureSession {
         return;
       case 'signedOut':
         this.#events.emit('signedOut', undefined);
+        return;
+      case 'progress':
+        this.#progress.get(notice.transferId)?.(notice.doneBytes, notice.totalBytes);
+        return;
+      case 'historyShared':
+        this.#events.emit('historyShared', notice.conversationId);
         return;
       case 'resyncRequired':
         this.#events.emit('resyncRequired', undefined);

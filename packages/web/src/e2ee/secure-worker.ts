@@ -38,6 +38,17 @@ async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof requ
       return host.history(request.params.conversationId, request.params.query);
     case 'send':
       return host.send(request.params.conversationId, request.params.content, request.params.meta);
+    case 'sendFiles': {
+      const { conversationId, files, text, meta, transferId } = request.params;
+      return host.sendFiles(conversationId, files, text, meta, transferId);
+    }
+    case 'downloadFile': {
+      const { conversationId, seq, index, transferId } = request.params;
+      return host.downloadFile(conversationId, seq, index, transferId);
+    }
+    case 'network':
+      await host.setOnline(request.params.online);
+      return null;
     case 'stop':
       await host.stop(request.params.forgetDevice === true);
       return null;

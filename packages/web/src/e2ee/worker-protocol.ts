@@ -23,11 +23,26 @@ export type ShownStatus =
   | 'handshake'
   | 'deleted';
 
+/** An attached file as the page sees it: what to show. Its key stays in the worker (`downloadFile` uses it). */
+export interface ShownFile {
+  readonly name: string;
+  readonly mimeType: string;
+  readonly size: number;
+}
+
+/** Decoded content without secrets: file keys and history-bundle keys never leave the worker. */
+export type ShownContent =
+  | Exclude<MessageContent, { readonly type: 'files' } | { readonly type: 'history-share' }>
+  | { readonly type: 'files'; readonly text?: string; readonly files: readonly ShownFile[] }
+  | { readonly type: 'history-share'; readonly recipientId: string };
+
 export interface ShownEvent {
   readonly event: ConversationEvent;
-  readonly content: MessageContent | null;
+  readonly content: ShownContent | null;
   readonly status: ShownStatus;
   readonly reason?: string;
+  /** For `shared` content: the user whose device shared it with this one (ADR 0016). */
+  readonly sharedBy?: string;
 }
 
 /** The routing metadata a send carries next to its encrypted content (docs/security-model.md). */
@@ -38,6 +53,8 @@ export interface SendMeta {
   readonly tlp?: TlpLevel;
   readonly mentions?: readonly UserId[];
   readonly mentionsAll?: boolean;
+  /** The blobs the message carries (set by `sendFiles`). */
+  readonly attachments?: readonly string[];
 }
 
 /**
@@ -65,6 +82,35 @@ export interface WorkerMethods {
     params: { readonly conversationId: string; readonly content: MessageContent; readonly meta: SendMeta };
     result: { readonly clientMessageId: string };
   };
+  /**
+   * Encrypts each file with a key of its own, uploads the ciphertext (progress notices under `transferId`),
+   * then sends one message carrying the files and `text`.
+   */
+  sendFiles: {
+    params: {
+      readonly conversationId: string;
+      readonly files: readonly File[];
+      readonly text?: string;
+      readonly meta: SendMeta;
+      readonly transferId: string;
+    };
+    result: { readonly clientMessageId: string };
+  };
+  /** Downloads and decrypts the `index`th file of the message at `seq`; the Blob is whole and verified. */
+  downloadFile: {
+    params: {
+      readonly conversationId: string;
+      readonly seq: number;
+      readonly index: number;
+      readonly transferId: string;
+    };
+    result: Blob;
+  };
+  /**
+   * The browser went offline or online: the realtime session stops at once (rather than waiting for a
+   * heartbeat to time out) and reconnects at once when the network is back (rather than after its backoff).
+   */
+  network: { params: { readonly online: boolean }; result: null };
   /** `forgetDevice`: the user signed out, so this device ends: its MLS state and outbox are deleted. */
   stop: { params: { readonly forgetDevice?: boolean }; result: null };
 }
@@ -90,5 +136,13 @@ export type WorkerNotice =
   | { readonly kind: 'acknowledged'; readonly clientMessageId: string; readonly ack: SendEventAck }
   | { readonly kind: 'sendFailed'; readonly clientMessageId: string; readonly error: WorkerFailure }
   | { readonly kind: 'warning'; readonly warning: SecurityWarning }
+  | {
+      readonly kind: 'progress';
+      readonly transferId: string;
+      readonly doneBytes: number;
+      readonly totalBytes: number;
+    }
+  /** Earlier messages were shared with this device (ADR 0016): the conversation's history changed. */
+  | { readonly kind: 'historyShared'; readonly conversationId: string }
   | { readonly kind: 'signedOut' }
   | { readonly kind: 'resyncRequired' };

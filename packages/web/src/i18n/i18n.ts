@@ -32,7 +32,11 @@ export interface Translator {
   formatDateTime(epochMs: number): string;
   /** Today: the time; earlier: a short date. For list rows. */
   formatRecent(epochMs: number, now?: number): string;
+  /** A file size in the locale's units: 980 B, 12.5 kB, 3.2 MB, 1.1 GB. */
+  formatBytes(bytes: number): string;
 }
+
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte'] as const;
 
 export function isLocale(value: string): value is Locale {
   return (LOCALES as readonly string[]).includes(value);
@@ -62,6 +66,15 @@ export function createTranslator(locale: Locale, formatLocale: string = locale):
   const time = new Intl.DateTimeFormat(formatLocale, { hour: 'numeric', minute: '2-digit' });
   const dateTime = new Intl.DateTimeFormat(formatLocale, { dateStyle: 'full', timeStyle: 'short' });
   const shortDate = new Intl.DateTimeFormat(formatLocale, { day: 'numeric', month: 'short' });
+  const byteFormats = BYTE_UNITS.map(
+    (unit) =>
+      new Intl.NumberFormat(formatLocale, {
+        style: 'unit',
+        unit,
+        unitDisplay: 'short',
+        maximumFractionDigits: 1,
+      }),
+  );
 
   const fill = (template: string, params: MessageParams): string =>
     template.replace(/\{(\w+)\}/g, (whole, name: string) => {
@@ -85,5 +98,13 @@ export function createTranslator(locale: Locale, formatLocale: string = locale):
       new Date(epochMs).toDateString() === new Date(now).toDateString()
         ? time.format(epochMs)
         : shortDate.format(epochMs),
+    formatBytes: (bytes) => {
+      // Decimal units (kB = 1,000 B), as file managers on most desks show them.
+      const step = Math.min(
+        BYTE_UNITS.length - 1,
+        Math.max(0, Math.floor(Math.log10(Math.max(bytes, 1)) / 3)),
+      );
+      return (byteFormats[step] ?? numbers).format(bytes / 1000 ** step);
+    },
   };
 }

@@ -1,6 +1,5 @@
-import type { MessageContent } from '@enlets/client';
 import type { TlpLevel } from '@enlets/protocol';
-import type { ShownEvent } from '../e2ee/worker-protocol.js';
+import type { ShownContent, ShownEvent, ShownFile } from '../e2ee/worker-protocol.js';
 
 /** A reaction on a message: which emoji, how many people, and whether one of them is us. */
 export interface ReactionCount {
@@ -34,7 +33,13 @@ export interface TimelineItem {
   readonly state: 'shown' | 'deleted' | 'unreadable' | 'unavailable' | 'sending' | 'failed';
   readonly edited: boolean;
   readonly reactions: readonly ReactionCount[];
+  /** Attached files (each downloaded and decrypted on request). */
+  readonly files: readonly ShownFile[];
   readonly replyTo?: ReplyPreview;
+  /** For messages shared with this device when it joined (ADR 0016): who shared them. */
+  readonly sharedBy?: string;
+  /** For our pending sends with files: upload progress, 0 to 1. */
+  readonly progress?: number;
   /** For `failed`: the error code. */
   readonly failure?: string;
 }
@@ -46,6 +51,8 @@ export interface PendingMessage {
   readonly createdAt: number;
   readonly senderId: string;
   readonly replyToSeq?: number;
+  readonly files?: readonly ShownFile[];
+  readonly progress?: number;
   readonly failure?: string;
 }
 
@@ -71,7 +78,8 @@ export function buildTimeline(
     const target = event.refSeq === null ? undefined : rows.get(event.refSeq);
     switch (event.kind) {
       case 'message':
-        rows.set(event.seq, messageRow(shown, rows));
+        // A history bundle's key is the encryption's bookkeeping; what it brought shows as shared messages.
+        if (content?.type !== 'history-share') rows.set(event.seq, messageRow(shown, rows));
         break;
       case 'system':
         rows.set(event.seq, { ...rowBase(shown), kind: 'system', senderId: null, tlp: null });
@@ -125,6 +133,8 @@ export function buildTimeline(
       state: message.failure === undefined ? 'sending' : 'failed',
       edited: false,
       reactions: [],
+      files: message.files ?? [],
+      ...(message.progress === undefined ? {} : { progress: message.progress }),
       ...(message.replyToSeq === undefined ? {} : { replyTo: preview(message.replyToSeq, rows) }),
       ...(message.failure === undefined ? {} : { failure: message.failure }),
     });
@@ -141,6 +151,7 @@ function rowBase(shown: ShownEvent): Omit<TimelineItem, 'kind' | 'senderId' | 't
     state: 'shown',
     edited: false,
     reactions: [],
+    files: [],
   };
 }
 
@@ -152,16 +163,18 @@ function messageRow(shown: ShownEvent, rows: ReadonlyMap<number, TimelineItem>):
     senderId: event.senderId,
     tlp: event.tlp,
     ...(event.refSeq === null ? {} : { replyTo: preview(event.refSeq, rows) }),
+    ...(shown.sharedBy === undefined ? {} : { sharedBy: shown.sharedBy }),
   };
   if (event.payload === null || event.deletedAt !== null || shown.status === 'deleted')
     return { ...base, state: 'deleted' };
   if (shown.status === 'unavailable') return { ...base, state: 'unavailable' };
   const text = messageText(shown.content);
-  return text === null ? { ...base, state: 'unreadable' } : { ...base, text, state: 'shown' };
+  const files = shown.content?.type === 'files' ? shown.content.files : [];
+  return text === null ? { ...base, state: 'unreadable' } : { ...base, text, files, state: 'shown' };
 }
 
 /** The text a message shows: its text, or the text that came with its files. */
-function messageText(content: MessageContent | null): string | null {
+function messageText(content: ShownContent | null): string | null {
   if (content?.type === 'text') return content.text;
   if (content?.type === 'files') return content.text ?? '';
   return null;

@@ -5,8 +5,10 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import type { Translator } from '../i18n/i18n.js';
 import type { TimelineItem } from '../messaging/timeline.js';
 import { Icon } from '../ui/icons.js';
+import { SafeName } from '../ui/SafeName.js';
 import { Composer, type ComposerMode } from './Composer.js';
 import { MessageRow } from './MessageRow.js';
+import { useDownloads } from './use-downloads.js';
 import { useTimeline } from './use-timeline.js';
 
 interface ChatViewProps {
@@ -31,6 +33,12 @@ export function ChatView({
   const scroller = useRef<HTMLDivElement>(null);
   const composer = useRef<HTMLTextAreaElement>(null);
   const [mode, setMode] = useState<ComposerMode>({ kind: 'new' });
+  const [files, setFiles] = useState<readonly File[]>([]);
+  const [dragging, setDragging] = useState(false);
+  const downloads = useDownloads(session, conversation.id);
+  const addFiles = useCallback((added: readonly File[]) => {
+    if (added.length > 0) setFiles((current) => [...current, ...added]);
+  }, []);
 
   // Opening a conversation puts the cursor where people start: the message field.
   useEffect(() => {
@@ -61,14 +69,17 @@ export function ChatView({
     setMode({ kind: 'edit', seq: item.seq, text: item.text });
     composer.current?.focus();
   }, []);
-  const { send: sendNew, edit: sendEdit, react } = timeline;
+  const { send: sendNew, edit: sendEdit, react, sendFiles } = timeline;
   const submit = useCallback(
-    async (text: string) => {
+    async (text: string, withFiles: readonly File[]) => {
       if (mode.kind === 'edit') await sendEdit(mode.seq, text);
-      else await sendNew(text, mode.kind === 'reply' ? { replyToSeq: mode.seq } : {});
+      else if (withFiles.length > 0) {
+        setFiles([]);
+        await sendFiles(withFiles, text);
+      } else await sendNew(text, mode.kind === 'reply' ? { replyToSeq: mode.seq } : {});
       setMode({ kind: 'new' });
     },
-    [mode, sendNew, sendEdit],
+    [mode, sendNew, sendEdit, sendFiles],
   );
 
   // What is on screen counts as read.
@@ -78,14 +89,34 @@ export function ChatView({
   }, [latestSeq, conversation.lastReadSeq, onSeen]);
 
   return (
-    <section className="chat" aria-labelledby="chat-title">
+    <section
+      className={dragging ? 'chat is-dropping' : 'chat'}
+      aria-labelledby="chat-title"
+      onDragOver={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={(event) => {
+        if (event.currentTarget === event.target) setDragging(false);
+      }}
+      onDrop={(event) => {
+        if (!event.dataTransfer.types.includes('Files')) return;
+        event.preventDefault();
+        setDragging(false);
+        addFiles([...event.dataTransfer.files]);
+        composer.current?.focus();
+      }}
+    >
       <header className="chat-header">
         <button type="button" className="back-button" onClick={onBack}>
           <Icon name="back" />
           <span className="visually-hidden">{i18n.t('chat.back')}</span>
         </button>
         <div className="chat-heading">
-          <h2 id="chat-title">{title}</h2>
+          <h2 id="chat-title">
+            <SafeName name={title} />
+          </h2>
           <p className="chat-subtitle">
             <span className={`tlp tlp-${conversation.tlp.toLowerCase().replace('+', '-')}`}>
               {i18n.t('chat.tlp', { level: conversation.tlp })}
@@ -131,6 +162,8 @@ export function ChatView({
               onReact={(target, emoji) => {
                 if (target.seq !== null) void react(target.seq, emoji);
               }}
+              downloads={downloads}
+              sharedBy={item.sharedBy === undefined ? undefined : name(item.sharedBy)}
             />
           ))}
         </ol>
@@ -140,6 +173,9 @@ export function ChatView({
         inputRef={composer}
         mode={mode}
         onCancelMode={() => setMode({ kind: 'new' })}
+        files={files}
+        onAddFiles={addFiles}
+        onRemoveFile={(index) => setFiles((current) => current.filter((_, i) => i !== index))}
         send={submit}
       />
     </section>

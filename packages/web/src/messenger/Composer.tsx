@@ -22,16 +22,30 @@ interface ComposerProps {
   readonly inputRef: RefObject<HTMLTextAreaElement | null>;
   readonly mode: ComposerMode;
   readonly onCancelMode: () => void;
-  readonly send: (text: string) => Promise<void>;
+  /** Files chosen or dropped, waiting for Send. */
+  readonly files: readonly File[];
+  readonly onAddFiles: (files: readonly File[]) => void;
+  readonly onRemoveFile: (index: number) => void;
+  readonly send: (text: string, files: readonly File[]) => Promise<void>;
 }
 
 /**
  * The message field: Enter sends, Shift+Enter adds a line, Escape leaves a reply or an edit; the text is kept
  * if queueing fails.
  */
-export function Composer({ recipientName, inputRef, mode, onCancelMode, send }: ComposerProps): ReactNode {
+export function Composer({
+  recipientName,
+  inputRef,
+  mode,
+  onCancelMode,
+  files,
+  onAddFiles,
+  onRemoveFile,
+  send,
+}: ComposerProps): ReactNode {
   const i18n = useI18n();
   const [text, setText] = useState('');
+  const [failed, setFailed] = useState(false);
   const contextId = useId();
   // Editing starts from the message's current text.
   useEffect(() => {
@@ -40,14 +54,19 @@ export function Composer({ recipientName, inputRef, mode, onCancelMode, send }: 
   const sending = useRef(false);
   const hintId = useId();
   const fieldId = useId();
+  const fileFieldId = useId();
+  const withFiles = mode.kind !== 'edit' && files.length > 0;
 
   const submit = async (): Promise<void> => {
     const message = text.trim();
-    if (message === '' || sending.current) return;
+    if ((message === '' && !withFiles) || sending.current) return;
     sending.current = true;
     try {
-      await send(message);
+      await send(message, withFiles ? files : []);
       setText('');
+    } catch {
+      // Not queued (it could not even be encrypted, e.g. a first message while offline): the text stays here.
+      setFailed(true);
     } finally {
       sending.current = false;
     }
@@ -98,13 +117,56 @@ export function Composer({ recipientName, inputRef, mode, onCancelMode, send }: 
         rows={2}
         value={text}
         aria-describedby={mode.kind === 'new' ? hintId : `${contextId} ${hintId}`}
-        onChange={(event) => setText(event.target.value)}
+        onChange={(event) => {
+          setText(event.target.value);
+          setFailed(false);
+        }}
         onKeyDown={onKeyDown}
       />
+      {withFiles && (
+        <ul className="composer-files" aria-label={i18n.t('chat.filesToSend')}>
+          {files.map((file, index) => (
+            <li key={`${file.name}-${String(index)}`}>
+              <span className="file-name">{file.name}</span>{' '}
+              <span className="file-size">{i18n.formatBytes(file.size)}</span>
+              <button
+                type="button"
+                className="link-button"
+                aria-label={i18n.t('chat.removeFile', { name: file.name })}
+                onClick={() => onRemoveFile(index)}
+              >
+                {i18n.t('chat.remove')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {mode.kind !== 'edit' && (
+        <div className="composer-attach">
+          <input
+            id={fileFieldId}
+            className="visually-hidden"
+            type="file"
+            multiple
+            onChange={(event) => {
+              onAddFiles([...(event.target.files ?? [])]);
+              event.target.value = '';
+            }}
+          />
+          <label htmlFor={fileFieldId} className="attach-button">
+            {i18n.t('chat.attach')}
+          </label>
+        </div>
+      )}
+      {failed && (
+        <p className="composer-error" role="alert">
+          {i18n.t('chat.couldNotQueue')}
+        </p>
+      )}
       <p id={hintId} className="composer-hint">
         {i18n.t('chat.composerHint')}
       </p>
-      <button type="submit" className="send-button" disabled={text.trim() === ''}>
+      <button type="submit" className="send-button" disabled={text.trim() === '' && !withFiles}>
         <Icon name="send" />
         <span>{mode.kind === 'edit' ? i18n.t('chat.saveEdit') : i18n.t('chat.send')}</span>
       </button>

@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { ConversationSummary } from '@enlets/protocol';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Icon } from '../ui/icons.js';
+import { SafeName } from '../ui/SafeName.js';
 import { conversationTitle } from './conversation-title.js';
 import type { Conversations } from './use-conversations.js';
 
@@ -84,7 +85,9 @@ function ConversationRow({ conversation, title, selected, onSelect }: Conversati
       aria-current={selected ? 'true' : undefined}
       onClick={() => onSelect(conversation.id)}
     >
-      <span className="conversation-title">{title}</span>
+      <span className="conversation-title">
+        <SafeName name={title} />
+      </span>
       <span className="conversation-meta">
         {conversation.favourite && (
           <span className="marker marker-favourite" title={i18n.t('conversations.favourite')}>

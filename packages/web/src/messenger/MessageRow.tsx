@@ -1,6 +1,9 @@
 import type { ReactNode } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { MessageText } from '../messaging/MessageText.js';
 import type { TimelineItem } from '../messaging/timeline.js';
+import { SafeName } from '../ui/SafeName.js';
+import { downloadKey, type Downloads } from './use-downloads.js';
 
 /** The reactions offered on every message: few, unambiguous, for operational chat. */
 export const QUICK_REACTIONS = ['👍', '✅', '👀', '❗'] as const;
@@ -14,6 +17,9 @@ interface MessageRowProps {
   readonly onReply: (item: TimelineItem) => void;
   readonly onEdit: (item: TimelineItem) => void;
   readonly onReact: (item: TimelineItem, emoji: string) => void;
+  readonly downloads: Downloads;
+  /** For messages shared with this device when it joined: the display name of who shared them. */
+  readonly sharedBy: string | undefined;
 }
 
 /** One message: who and when, the reply it answers, its text or why it cannot be shown, reactions, actions. */
@@ -25,6 +31,8 @@ export function MessageRow({
   onReply,
   onEdit,
   onReact,
+  downloads,
+  sharedBy,
 }: MessageRowProps): ReactNode {
   const i18n = useI18n();
   if (item.kind === 'system') {
@@ -35,7 +43,7 @@ export function MessageRow({
       case 'shown':
       case 'sending':
       case 'failed':
-        return <p className="message-text">{item.text}</p>;
+        return <MessageText text={item.text ?? ''} />;
       case 'deleted':
         return <p className="message-text is-placeholder">{i18n.t('chat.deleted')}</p>;
       case 'unavailable':
@@ -48,11 +56,16 @@ export function MessageRow({
   return (
     <li className={`message${own ? ' is-own' : ''} is-${item.state}`} data-seq={item.seq ?? undefined}>
       <p className="message-meta">
-        <span className="message-sender">{sender}</span>{' '}
+        <span className="message-sender">
+          <SafeName name={sender} />
+        </span>{' '}
         <time dateTime={new Date(item.createdAt).toISOString()} title={i18n.formatDateTime(item.createdAt)}>
           {i18n.formatTime(item.createdAt)}
         </time>
         {item.edited && <span className="message-edited"> · {i18n.t('chat.edited')}</span>}
+        {sharedBy !== undefined && (
+          <span className="message-shared"> · {i18n.t('chat.sharedBy', { name: sharedBy })}</span>
+        )}
       </p>
       {item.replyTo !== undefined && (
         <blockquote className="message-reply">
@@ -63,6 +76,50 @@ export function MessageRow({
         </blockquote>
       )}
       {body()}
+      {item.files.length > 0 && (
+        <ul className="message-files" aria-label={i18n.t('chat.files')}>
+          {item.files.map((file, index) => {
+            const state = item.seq === null ? undefined : downloads.states.get(downloadKey(item.seq, index));
+            return (
+              <li key={`${file.name}-${String(index)}`} className="message-file">
+                <span className="file-name">{file.name}</span>{' '}
+                <span className="file-size">{i18n.formatBytes(file.size)}</span>
+                {item.seq !== null && state?.failure === undefined && state !== undefined && (
+                  <progress
+                    max={1}
+                    value={state.progress}
+                    aria-label={i18n.t('chat.downloading', { name: file.name })}
+                  />
+                )}
+                {item.seq !== null && state === undefined && (
+                  <button
+                    type="button"
+                    aria-label={i18n.t('chat.downloadFile', { name: file.name })}
+                    onClick={() => {
+                      if (item.seq !== null) downloads.download(item.seq, index, file.name);
+                    }}
+                  >
+                    {i18n.t('chat.download')}
+                  </button>
+                )}
+                {state?.failure !== undefined && (
+                  <span className="message-status is-error" role="alert">
+                    {i18n.t('chat.downloadFailed', { name: file.name })}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      {item.progress !== undefined && (
+        <progress
+          className="upload-progress"
+          max={1}
+          value={item.progress}
+          aria-label={i18n.t('chat.uploading')}
+        />
+      )}
       {item.reactions.length > 0 && (
         <ul className="reactions" aria-label={i18n.t('chat.reactions')}>
           {item.reactions.map((reaction) => (

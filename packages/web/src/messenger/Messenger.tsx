@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
+import { Link } from '../app/navigation.js';
+import { vettingPath } from '../app/routes.js';
 import { SecureGate } from '../device/SecureGate.js';
 import { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { canVet } from '../membership/membership-api.js';
 import { LanguagePicker } from '../ui/LanguagePicker.js';
 import { ChatView } from './ChatView.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
@@ -89,6 +92,11 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
         <h1 className="app-name">{i18n.t('app.name')}</h1>
         <ConnectionStatus session={session} />
         <div className="topbar-actions">
+          {canVet(user) && (
+            <Link to={vettingPath()} className="topbar-link">
+              {i18n.t('vetting.open')}
+            </Link>
+          )}
           <LanguagePicker />
           <span className="signed-in-as">{i18n.t('header.signedInAs', { name: user.displayName })}</span>
           <button type="button" onClick={onSignOut}>

@@ -20,6 +20,8 @@ export interface Timeline {
   readonly send: (text: string, options?: { readonly replyToSeq?: number }) => Promise<void>;
   readonly edit: (seq: number, text: string) => Promise<void>;
   readonly react: (seq: number, emoji: string) => Promise<void>;
+  /** Sends files, encrypted each with its own key, with an optional text; the pending row shows progress. */
+  readonly sendFiles: (files: readonly File[], text: string) => Promise<void>;
 }
 
 /**
@@ -57,6 +59,14 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     const off = session.on('event', (shown) => {
       if (shown.event.conversationId === conversationId) addEvents([shown]);
     });
+    // Earlier messages were shared with this device: the page of history shown so far is read again.
+    const offShared = session.on('historyShared', (sharedIn) => {
+      if (sharedIn !== conversationId) return;
+      session
+        .history(conversationId, { limit: PAGE })
+        .then(addEvents)
+        .catch(() => undefined);
+    });
     Promise.all([
       session.history(conversationId, { limit: PAGE }),
       session.http.get<ConversationDetail>(`/conversations/${conversationId}`),
@@ -74,6 +84,7 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     return () => {
       cancelled = true;
       off();
+      offShared();
     };
   }, [session, conversationId, addEvents]);
 
@@ -133,6 +144,52 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     [session, conversationId, ownUserId, fetchIfMissed],
   );
 
+  const sendFiles = useCallback(
+    async (files: readonly File[], text: string) => {
+      const key = `upload-${crypto.randomUUID()}`;
+      const shownFiles = files.map((f) => ({ name: f.name, mimeType: f.type, size: f.size }));
+      const update = (change: Partial<PendingMessage>): void =>
+        setPending((current) => current.map((p) => (p.clientMessageId === key ? { ...p, ...change } : p)));
+      // Shown at once, under a key of its own until the upload is done and the message is queued.
+      setPending((current) => [
+        ...current,
+        {
+          clientMessageId: key,
+          text,
+          createdAt: Date.now(),
+          senderId: ownUserId,
+          files: shownFiles,
+          progress: 0,
+        },
+      ]);
+      try {
+        const queued = await session.sendFiles(conversationId, files, {
+          text,
+          onProgress: (done, total) => update({ progress: total === 0 ? 1 : done / total }),
+        });
+        setPending((current) =>
+          current.map((p) => {
+            if (p.clientMessageId !== key) return p;
+            const { progress: _done, ...rest } = p;
+            return { ...rest, clientMessageId: queued.clientMessageId };
+          }),
+        );
+        queued.acknowledged.then(
+          (ack) => fetchIfMissed(ack.seq),
+          (error: unknown) => {
+            const failure = error instanceof SecureSessionError ? (error.code ?? error.name) : 'INTERNAL';
+            setPending((current) =>
+              current.map((p) => (p.clientMessageId === queued.clientMessageId ? { ...p, failure } : p)),
+            );
+          },
+        );
+      } catch (error) {
+        update({ failure: error instanceof SecureSessionError ? (error.code ?? error.name) : 'INTERNAL' });
+      }
+    },
+    [session, conversationId, ownUserId, fetchIfMissed],
+  );
+
   const edit = useCallback(
     async (seq: number, text: string) => {
       const queued = await session.send(
@@ -167,5 +224,5 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     () => buildTimeline(events.values(), pending, ownUserId),
     [events, pending, ownUserId],
   );
-  return { status, items, hasOlder, names, latestSeq, loadOlder, send, edit, react };
+  return { status, items, hasOlder, names, latestSeq, loadOlder, send, edit, react, sendFiles };
 }

@@ -3,13 +3,13 @@ import { EnletsApiError } from '@enlets/client';
 import type { LoginRequest, LoginResponse } from '@enlets/protocol';
 
 const DEVICE_ID_KEY = 'enlets.deviceId';
-const DEVICE_LABEL = 'ENLETS web';
+export const DEVICE_LABEL = 'ENLETS web';
 
 /**
  * A random id for this browser profile, kept across sign-ins, so the server tells a known device from a new
  * one (and mails the account owner about the latter). Only its hash is stored on the server.
  */
-function deviceId(): string | undefined {
+export function deviceId(): string | undefined {
   try {
     const existing = localStorage.getItem(DEVICE_ID_KEY);
     if (existing !== null && /^[A-Za-z0-9_-]{16,128}$/.test(existing)) return existing;

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, useState, type SyntheticEvent, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
+import { Link } from '../app/navigation.js';
+import { PATHS } from '../app/routes.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
 import { signIn } from '../session/sign-in.js';
@@ -123,6 +125,9 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (user: MeResponse)
             </button>
           )}
         </form>
+        <p className="sign-in-apply">
+          {i18n.t('apply.noAccount')} <Link to={PATHS.apply}>{i18n.t('apply.link')}</Link>
+        </p>
         <LanguagePicker />
       </main>
     </div>

@@ -120,8 +120,7 @@ export class IndexedDbE2eeStore implements E2eeStore {
   }
 
   async putGroupPosition(conversationId: string, position: GroupPosition): Promise<void> {
-    const { joinedEpoch, lastCommitSeq } = position;
-    await this.#put('groupPositions', { joinedEpoch, lastCommitSeq }, conversationId);
+    await this.#put('groupPositions', { ...position }, conversationId);
   }
 
   async deleteGroup(conversationId: string): Promise<void> {

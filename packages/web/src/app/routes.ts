@@ -1,0 +1,69 @@
+/**
+ * The web client's addresses. Most of the app lives at `/`; the others are where the server's e-mails and
+ * console output point (packages/server/src/domain/mail.ts `publicLink`, server.ts for the setup link):
+ *
+ * - `/setup#token=…`               the one-time link for the first Secretariat admin, printed on first start;
+ * - `/apply`                       the public membership application form;
+ * - `/apply/verify#token=…`        the link in the mail that confirms an applicant's address;
+ * - `/activate#token=…`            the invitation link mailed when an application is approved;
+ * - `/vetting/applications/<id>`   the link in the mail to the country's NCPs; `/vetting` is the queue.
+ *
+ * Tokens travel in the fragment, which browsers never send to a server or put in a Referer header.
+ */
+export type Route =
+  | { readonly kind: 'home' }
+  | { readonly kind: 'setup'; readonly token: string | undefined }
+  | { readonly kind: 'apply' }
+  | { readonly kind: 'verifyEmail'; readonly token: string | undefined }
+  | { readonly kind: 'activate'; readonly token: string | undefined }
+  | { readonly kind: 'vetting'; readonly applicationId: string | undefined };
+
+export const PATHS = {
+  home: '/',
+  setup: '/setup',
+  apply: '/apply',
+  verifyEmail: '/apply/verify',
+  activate: '/activate',
+  vetting: '/vetting',
+} as const;
+
+/** The address of the vetting queue, or of one application in it. */
+export function vettingPath(applicationId?: string): string {
+  return applicationId === undefined
+    ? PATHS.vetting
+    : `${PATHS.vetting}/applications/${encodeURIComponent(applicationId)}`;
+}
+
+/** The `token` of a `#token=…` fragment. */
+export function tokenFromHash(hash: string): string | undefined {
+  const token = new URLSearchParams(hash.replace(/^#/, '')).get('token');
+  return token === null || token === '' ? undefined : token;
+}
+
+const APPLICATION_PATH = /^\/vetting\/applications\/([^/]+)$/;
+
+/** The route of an address; anything unknown is the home screen (the messenger decides from there). */
+export function parseRoute(pathname: string, hash: string): Route {
+  const path = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
+  switch (path) {
+    case PATHS.setup:
+      return { kind: 'setup', token: tokenFromHash(hash) };
+    case PATHS.apply:
+      return { kind: 'apply' };
+    case PATHS.verifyEmail:
+      return { kind: 'verifyEmail', token: tokenFromHash(hash) };
+    case PATHS.activate:
+      return { kind: 'activate', token: tokenFromHash(hash) };
+    case PATHS.vetting:
+      return { kind: 'vetting', applicationId: undefined };
+  }
+  const application = APPLICATION_PATH.exec(path)?.[1];
+  if (application !== undefined) {
+    try {
+      return { kind: 'vetting', applicationId: decodeURIComponent(application) };
+    } catch {
+      return { kind: 'vetting', applicationId: undefined };
+    }
+  }
+  return { kind: 'home' };
+}

@@ -1,0 +1,52 @@
+import { Component, lazy, memo, Suspense, type ReactNode } from 'react';
+import { rendersAsMarkdown } from './markdown-policy.js';
+import '../styles/rich-text.css';
+
+const MarkdownBody = lazy(() => import('./MarkdownBody.js'));
+
+interface MessageTextProps {
+  readonly text: string;
+}
+
+/**
+ * A message body: Markdown (MarkdownBody.tsx), with raw HTML, images and refused links shown as the text that was
+ * typed. Until the renderer's chunk has loaded, and for a body too large or too convoluted for Markdown, or one
+ * the renderer fails on, the plain text: one message must never take the conversation down.
+ */
+export const MessageText = memo(function MessageText({ text }: MessageTextProps): ReactNode {
+  const plain = <PlainText text={text} />;
+  if (!rendersAsMarkdown(text)) return plain;
+  return (
+    <FallBackOnError fallback={plain}>
+      <Suspense fallback={plain}>
+        <MarkdownBody text={text} />
+      </Suspense>
+    </FallBackOnError>
+  );
+});
+
+function PlainText({ text }: MessageTextProps): ReactNode {
+  return (
+    <p className="message-text" dir="auto">
+      {text}
+    </p>
+  );
+}
+
+interface FallBackOnErrorProps {
+  readonly fallback: ReactNode;
+  readonly children: ReactNode;
+}
+
+/** React catches a render error (or a chunk that fails to load) only in a class component's boundary. */
+class FallBackOnError extends Component<FallBackOnErrorProps, { failed: boolean }> {
+  override state = { failed: false };
+
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+
+  override render(): ReactNode {
+    return this.state.failed ? this.props.fallback : this.props.children;
+  }
+}
