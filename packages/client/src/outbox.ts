@@ -1,5 +1,5 @@
 import type { SendEventAck, SendEventRequest } from '@enlets/protocol';
-import type { EnletsApiError } from './api/http.js';
+import { EnletsApiError } from './api/http.js';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff.js';
 import { classifyFailure } from './errors.js';
 import { clearTimer, randomUuid, setTimer, type TimerHandle } from './runtime.js';
@@ -33,6 +33,8 @@ export interface FlushResult {
   readonly pending: number;
   /** Why the pass stopped early, if it did. */
   readonly stoppedBy?: 'transient' | 'signedOut';
+  /** For a pass stopped by RATE_LIMITED: how long the server asked to wait (its `retryAfterSeconds`), in ms. */
+  readonly retryAfterMs?: number;
 }
 
 /** A message accepted into the outbox: it is stored, and `acknowledged` settles when the server answers. */
@@ -185,13 +187,15 @@ export class Outbox {
     }
     if (result.stoppedBy === 'transient') {
       this.#failures += 1;
-      this.#timer = setTimer(
-        () => {
-          this.#timer = undefined;
-          this.kick();
-        },
+      // A server that said how long to wait is believed: sooner would only be refused again.
+      const delay = Math.max(
         backoffDelay(this.#failures, this.#backoff, this.#random),
+        result.retryAfterMs ?? 0,
       );
+      this.#timer = setTimer(() => {
+        this.#timer = undefined;
+        this.kick();
+      }, delay);
     }
   }
 
@@ -237,7 +241,14 @@ export class Outbox {
           this.#signedOut = true;
           this.#listener.signedOut();
         }
-        return { acked, failed, pending: entries.length - index, stoppedBy: kind };
+        const retryAfterMs = retryAfter(error);
+        return {
+          acked,
+          failed,
+          pending: entries.length - index,
+          stoppedBy: kind,
+          ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+        };
       }
       await this.#store.deleteOutbox(entry.clientMessageId);
       acked += 1;
@@ -255,4 +266,11 @@ export class Outbox {
     if (ack !== undefined) waiter.resolve(ack);
     else waiter.reject(error ?? new Error('refused'));
   }
+}
+
+/** The wait a RATE_LIMITED refusal asks for (`details.retryAfterSeconds`), in ms, capped at a minute. */
+function retryAfter(error: unknown): number | undefined {
+  if (!(error instanceof EnletsApiError) || error.code !== 'RATE_LIMITED') return undefined;
+  const seconds = error.details?.['retryAfterSeconds'];
+  return typeof seconds === 'number' && seconds > 0 ? Math.min(seconds, 60) * 1000 : undefined;
 }
