@@ -8,6 +8,7 @@
 #   PEER=none bench/fanout/run.sh search  # ours only
 #   DATABASE=postgres bench/fanout/run.sh search   # on PostgreSQL instead of SQLite
 #   PROCESSES=2 PEER=none bench/fanout/run.sh search   # two server processes on PostgreSQL + the Redis bus
+#   SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" PEER=none bench/fanout/run.sh fixed 600   # profile
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SHARED="${SHARED:-$ROOT/../shared/bench-peers}"
@@ -23,7 +24,8 @@ if [ ! -d "$PEERS/node_modules" ]; then
   (cd "$PEERS" && ./run-peers.sh install)
 fi
 cp "$ROOT/bench/fanout/enlets-adapter.cjs" "$PEERS/loadgen/adapters/enlets.js"
-(cd "$ROOT" && npx tsc -b)
+# Only what the server needs (the CLI and its references): edits elsewhere in the tree do not stop the bench.
+(cd "$ROOT" && npx tsc -b packages/cli)
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 if [ "${DATABASE:-sqlite}" = postgres ]; then
@@ -43,12 +45,14 @@ PORTS="$PORT"
 if [ "$PROCESSES" -gt 1 ]; then
   export ENLETS_BUS_URL=redis://127.0.0.1:6379 ENLETS_BUS_CHANNEL="enlets-bench-$$"
 fi
-node "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server.log" 2>&1 &
+# shellcheck disable=SC2086 # SERVER_NODE_ARGS is a list of node options
+node ${SERVER_NODE_ARGS:-} "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server.log" 2>&1 &
 SERVER=$!
 OTHERS=()
 for i in $(seq 2 "$PROCESSES"); do
   P=$((PORT + 2 * (i - 1)))
-  ENLETS_PORT=$P node "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server-$i.log" 2>&1 &
+  # shellcheck disable=SC2086
+  ENLETS_PORT=$P node ${SERVER_NODE_ARGS:-} "$ROOT/packages/cli/dist/main.js" serve > "$WORK/server-$i.log" 2>&1 &
   OTHERS+=($!)
   PORTS="$PORTS,$P"
 done

@@ -1,6 +1,10 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { ServerFrame } from '@enlets/protocol';
 import type { Actor } from '../domain/actor.js';
+import type { EndOfTurn, GatheredWrites } from './end-of-turn.js';
+import { textFrame, type TextFrame } from './frames.js';
+import { RecentEvents } from './recent-events.js';
 import { FrameRateLimiter, type RateLimitOptions } from './rate-limit.js';
 
 /** How long a closing connection may take to finish the close handshake before its socket is destroyed. */
@@ -18,6 +22,12 @@ const MAX_PRESENCE_HOLD = 256;
  * with 4429.
  */
 export const THROTTLE_MS = 250;
+/**
+ * Frames gathered in one turn are written at once when they reach this size: a big sync or burst goes on to the
+ * socket (and the kernel) while it is produced, so the send-queue bound keeps measuring what the client has not
+ * read rather than what this turn produced.
+ */
+const WRITE_AT_ONCE_BYTES = 16 * 1024;
 
 export interface ConnectionLimits {
   /** Bytes waiting to be written to a client beyond which it is disconnected (close 4408). */
@@ -31,7 +41,7 @@ export interface ConnectionLimits {
 interface BufferedEvent {
   readonly conversationId: string;
   readonly seq: number;
-  readonly data: Buffer;
+  readonly frame: TextFrame;
 }
 
 export type ConnectionState = 'anonymous' | 'authenticating' | 'ready' | 'closed';
@@ -40,8 +50,12 @@ export type ConnectionState = 'anonymous' | 'authenticating' | 'ready' | 'closed
  * One WebSocket client: who it is, its send queue with a hard bound (a client that reads too slowly is
  * disconnected rather than buffered without end), the frames it sent waiting to be handled (one at a time,
  * in order), its rate limiter, and the live events held back while a `sync` runs.
+ *
+ * Frames to the client are written to its socket as whole frames (`frames.ts`), gathered during an event-loop
+ * turn and written together at its end (`end-of-turn.ts`), all of them through that one path so they keep their
+ * order; `ws` itself writes only control frames (ping, pong, close), and a close first writes what was gathered.
  */
-export class Connection {
+export class Connection implements GatheredWrites {
   state: ConnectionState = 'anonymous';
   actor: Actor | undefined;
   /** Heartbeat pings not answered yet. */
@@ -58,14 +72,20 @@ export class Connection {
   #queued = 0;
   #syncBuffer: BufferedEvent[] | undefined;
   #syncOverflow = false;
-  #recent: Set<string> | undefined;
-  #presenceHold: Buffer[] | undefined;
+  #recent: RecentEvents | undefined;
+  #presenceHold: TextFrame[] | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #throttleTimer: NodeJS.Timeout | undefined;
+  /** Frames sent during this event-loop turn, not written to the socket yet. */
+  #gathered: TextFrame[] = [];
+  #gatheredBytes = 0;
 
   constructor(
     readonly ws: WebSocket,
+    /** The upgraded socket under `ws`: where our frames are written. */
+    private readonly socket: Duplex,
     private readonly limits: ConnectionLimits,
+    private readonly endOfTurn: EndOfTurn,
     now: number,
     /** Told of every close the server starts, by code (the gateway counts them). */
     private readonly onServerClose: (code: number) => void = () => undefined,
@@ -77,8 +97,9 @@ export class Connection {
     return this.state !== 'closed' && this.ws.readyState === this.ws.OPEN;
   }
 
+  /** Bytes sent to the client and not yet taken by it: in the socket's buffer, or gathered for this turn. */
   get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
+    return this.ws.bufferedAmount + this.#gatheredBytes;
   }
 
   /**
@@ -104,45 +125,58 @@ export class Connection {
    * Sends a text frame unless the client's queue would pass the limit: then the client is disconnected with
    * 4408 (it must reconnect and sync). False when nothing was sent.
    */
-  send(data: string | Buffer): boolean {
+  send(frame: TextFrame): boolean {
     if (!this.open) return false;
-    const size = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
-    if (this.ws.bufferedAmount + size > this.limits.maxBufferedBytes) {
+    if (this.bufferedAmount + frame.length > this.limits.maxBufferedBytes) {
       this.close(4408, 'send queue overflow: read faster, then reconnect and sync');
       return false;
     }
-    // A Buffer goes out as is (a text frame): fan-out encodes an event once, not once per recipient.
-    this.ws.send(data, { binary: false });
+    if (this.#gathered.push(frame) === 1) this.endOfTurn.schedule(this);
+    this.#gatheredBytes += frame.length;
+    if (this.#gatheredBytes >= WRITE_AT_ONCE_BYTES) this.writeGathered();
     return true;
   }
 
   sendFrame(frame: ServerFrame): boolean {
-    return this.send(JSON.stringify(frame));
+    return this.send(textFrame(JSON.stringify(frame)));
   }
 
-  /** A live event (serialised once for all its recipients): held back during a sync, sent otherwise. */
-  deliverEvent(conversationId: string, seq: number, data: Buffer): void {
+  /** Writes the frames gathered during this turn to the socket, in one write. */
+  writeGathered(): void {
+    const gathered = this.#gathered;
+    const first = gathered[0];
+    if (first === undefined) return;
+    const bytes = this.#gatheredBytes;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
+    // Closed by the client meanwhile (`ws` answers its close frame itself): nothing more may follow.
+    if (this.ws.readyState !== this.ws.OPEN || this.socket.destroyed) return;
+    this.socket.write(gathered.length === 1 ? first : Buffer.concat(gathered, bytes));
+  }
+
+  /** A live event (framed once for all its recipients): held back during a sync, sent otherwise. */
+  deliverEvent(conversationId: string, seq: number, frame: TextFrame): void {
     if (this.#syncBuffer !== undefined) {
       if (this.#syncBuffer.length >= MAX_SYNC_BUFFER) {
         this.#syncOverflow = true;
         this.#syncBuffer.length = 0;
       }
-      if (!this.#syncOverflow) this.#syncBuffer.push({ conversationId, seq, data });
+      if (!this.#syncOverflow) this.#syncBuffer.push({ conversationId, seq, frame });
       return;
     }
-    if (this.send(data)) this.#remember(conversationId, seq);
+    if (this.send(frame)) this.#remember(conversationId, seq);
   }
 
   /**
    * A contact's presence change. While the snapshot is read it waits, and follows the snapshot: a change that
    * raced with the read must not be overwritten by the older state the snapshot holds.
    */
-  deliverPresence(data: Buffer): void {
+  deliverPresence(frame: TextFrame): void {
     if (this.#presenceHold !== undefined && this.#presenceHold.length < MAX_PRESENCE_HOLD) {
-      this.#presenceHold.push(data);
+      this.#presenceHold.push(frame);
       return;
     }
-    this.send(data);
+    this.send(frame);
   }
 
   /** From now on presence changes wait until `endPresenceSnapshot`. */
@@ -155,12 +189,12 @@ export class Connection {
     const held = this.#presenceHold ?? [];
     this.#presenceHold = undefined;
     if (snapshot !== undefined) this.sendFrame(snapshot);
-    for (const data of held) this.send(data);
+    for (const frame of held) this.send(frame);
   }
 
   /** Whether this connection already sent an event live (so a sync need not send it again). */
   sentRecently(conversationId: string, seq: number): boolean {
-    return this.#recent?.has(`${conversationId}:${String(seq)}`) ?? false;
+    return this.#recent?.has(conversationId, seq) ?? false;
   }
 
   /** From now on live events wait until `endSync`. */
@@ -181,18 +215,14 @@ export class Connection {
     if (covered === 'all') return complete;
     for (const e of buffered) {
       if (covered(e)) continue;
-      if (this.send(e.data)) this.#remember(e.conversationId, e.seq);
+      if (this.send(e.frame)) this.#remember(e.conversationId, e.seq);
     }
     return complete;
   }
 
   #remember(conversationId: string, seq: number): void {
-    this.#recent ??= new Set();
-    if (this.#recent.size >= RECENT_EVENT_KEYS) {
-      const oldest = this.#recent.values().next().value;
-      if (oldest !== undefined) this.#recent.delete(oldest);
-    }
-    this.#recent.add(`${conversationId}:${String(seq)}`);
+    this.#recent ??= new RecentEvents(RECENT_EVENT_KEYS);
+    this.#recent.add(conversationId, seq);
   }
 
   /**
@@ -251,6 +281,8 @@ export class Connection {
   }
 
   #close(code: number, reason: string, graceMs: number): void {
+    // What was sent before the close (an error frame explaining it, say) goes out before the close frame.
+    this.writeGathered();
     this.state = 'closed';
     this.closeCode = code;
     this.onServerClose(code);
@@ -270,5 +302,7 @@ export class Connection {
     clearTimeout(this.#closeTimer);
     this.#syncBuffer = undefined;
     this.#presenceHold = undefined;
+    this.#gathered = [];
+    this.#gatheredBytes = 0;
   }
 }

@@ -24,6 +24,8 @@ import type { Services } from '../domain/services.js';
 import { decodeSyncToken } from '../domain/sync-token.js';
 import { SESSION_COOKIE } from '../http/plugins/auth.js';
 import { Connection, THROTTLE_MS, type ConnectionLimits } from './connection.js';
+import { EndOfTurn } from './end-of-turn.js';
+import { textFrame, type TextFrame } from './frames.js';
 import { parseClientFrame } from './parse.js';
 import type { RateVerdict } from './rate-limit.js';
 
@@ -84,6 +86,8 @@ export class RealtimeGateway {
   readonly #revocations: RecentRevocation[] = [];
   readonly #closesByCode = new Map<number, number>();
   readonly #deliveries: DeliveryRecorder;
+  /** Frames sent to connections during a turn are written at its end, one write per connection. */
+  readonly #endOfTurn = new EndOfTurn();
   /**
    * The last availability announced on the bus per user, from any process: what this gateway knows of contacts
    * connected elsewhere in a cluster, for presence snapshots.
@@ -178,11 +182,11 @@ export class RealtimeGateway {
     // Browsers always send Origin: a page of another site must not ride on our cookie (cross-site WebSocket
     // hijacking). Clients without Origin (CLI, bots) authenticate with a token anyway.
     if (origin !== undefined && origin !== this.#ownOrigin) return refuse(socket, 403, 'Forbidden');
-    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, request));
+    this.#wss.handleUpgrade(request, socket, head, (ws) => this.#accept(ws, socket, request));
   }
 
-  #accept(ws: WebSocket, request: IncomingMessage): void {
-    const conn = new Connection(ws, this.#limits, performance.now(), (code) => {
+  #accept(ws: WebSocket, socket: Duplex, request: IncomingMessage): void {
+    const conn = new Connection(ws, socket, this.#limits, this.#endOfTurn, performance.now(), (code) => {
       this.#closesByCode.set(code, this.closedWith(code) + 1);
     });
     this.#all.add(conn);
@@ -325,8 +329,9 @@ export class RealtimeGateway {
   }
 
   /**
-   * Applies a rate verdict: over the limit, the frame is dropped (with a warning at most once a second) and
-   * reading pauses; a flood that goes on is cut off with 4429. True when the frame may be handled.
+   * Applies a rate verdict: over the limit, the frame is dropped (a request gets RATE_LIMITED, other frames a
+   * warning at most once a second) and reading pauses; a flood that goes on is cut off with 4429. True when the
+   * frame may be handled.
    */
   #withinBudget(
     conn: Connection,
@@ -339,7 +344,9 @@ export class RealtimeGateway {
       conn.cutOff(CLOSE_CODES.RATE_LIMITED, budget === 'writes' ? 'too many writes' : 'too many frames');
       return false;
     }
-    if (verdict.warn) this.#rateLimited(conn, requestId, budget);
+    // A request is always answered (a client waiting for its reply would otherwise hang until its timeout); an
+    // unanswerable frame (no requestId) is warned about at most once a second.
+    if (verdict.warn || requestId !== null) this.#rateLimited(conn, requestId, budget);
     conn.throttle(THROTTLE_MS);
     return false;
   }
@@ -426,7 +433,7 @@ export class RealtimeGateway {
         if (conn.open) conn.close(CLOSE_CODES.BACKPRESSURE, 'send queue overflow during sync');
         return;
       }
-      conn.send(JSON.stringify({ type: 'event', event }));
+      conn.send(textFrame(JSON.stringify({ type: 'event', event })));
     }
     // Resuming from a token proves the device stored everything it covers.
     if (token !== undefined && token !== '') this.#deliveries.noteAll(actor, decodeSyncToken(token).seqs);
@@ -489,27 +496,27 @@ export class RealtimeGateway {
     switch (message.type) {
       case 'event.created': {
         const { conversationId, seq } = message.event;
-        let data: Buffer | undefined;
+        let frame: TextFrame | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
           if (connections === undefined) continue;
-          // Serialised and UTF-8 encoded once, sent as the same bytes to every recipient connection.
-          data ??= Buffer.from(JSON.stringify({ type: 'event', event: message.event }));
-          for (const conn of connections) conn.deliverEvent(conversationId, seq, data);
+          // Serialised and framed once, written as the same bytes to every recipient connection.
+          frame ??= textFrame(JSON.stringify({ type: 'event', event: message.event }));
+          for (const conn of connections) conn.deliverEvent(conversationId, seq, frame);
         }
         return;
       }
       case 'ephemeral': {
         const presence = message.frame['type'] === 'presence';
         if (presence) this.#rememberAnnounced(message.frame);
-        let data: Buffer | undefined;
+        let frame: TextFrame | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
           if (connections === undefined) continue;
-          data ??= Buffer.from(JSON.stringify(message.frame));
+          frame ??= textFrame(JSON.stringify(message.frame));
           for (const conn of connections) {
-            if (presence) conn.deliverPresence(data);
-            else conn.send(data);
+            if (presence) conn.deliverPresence(frame);
+            else conn.send(frame);
           }
         }
         return;
@@ -531,12 +538,12 @@ export class RealtimeGateway {
 
   /** Every device connected here syncs from its token (live events may have been lost on the bus). */
   #askToResync(reason: string): void {
-    const data = Buffer.from(
+    const frame = textFrame(
       JSON.stringify({ type: 'resync', reason, jitterMs: this.#limits.resyncJitterMs }),
     );
     let told = 0;
     for (const conn of this.#all) {
-      if (conn.state === 'ready' && conn.send(data)) told += 1;
+      if (conn.state === 'ready' && conn.send(frame)) told += 1;
     }
     this.#log.warn({ reason, devices: told }, 'asked devices to sync after a cluster bus outage');
   }

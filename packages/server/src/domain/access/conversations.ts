@@ -1,9 +1,5 @@
-import {
-  findConversation,
-  findMembership,
-  type ConversationRecord,
-  type MembershipRecord,
-} from '../../storage/repositories/conversations.js';
+import type { ConversationRecord, MembershipRecord } from '../../storage/repositories/conversations.js';
+import { findMemberConversation } from '../../storage/repositories/member-conversations.js';
 import type { Db } from '../../storage/repositories/users.js';
 import type { Actor } from '../actor.js';
 import { notFound } from '../errors.js';
@@ -22,11 +18,9 @@ export async function accessConversationAsMember(
   actor: Actor,
   conversationId: string,
 ): Promise<ConversationAccess> {
-  const membership = await findMembership(db, conversationId, actor.user.id);
-  if (membership === undefined) throw notFound('conversation');
-  const conversation = await findConversation(db, conversationId);
-  if (conversation === undefined) throw notFound('conversation');
-  return { conversation, membership };
+  const access = await findMemberConversation(db, conversationId, actor.user.id);
+  if (access === undefined) throw notFound('conversation');
+  return access;
 }
 
 /** Managers (and the owner) run a conversation; moderators may also delete others' messages. */
