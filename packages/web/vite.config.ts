@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -18,6 +19,17 @@ export default defineConfig({
     // Every browser we support has module preloading; the polyfill would only add bytes.
     modulePreload: { polyfill: false },
     sourcemap: true,
+    rolldownOptions: {
+      // The service worker is an entry of its own at a fixed URL (/sw.js): its scope is the whole app.
+      input: {
+        index: 'index.html',
+        // Absolute: test pages built with this config from another root get the same service worker entry.
+        sw: fileURLToPath(new URL('./src/pwa/service-worker.ts', import.meta.url)),
+      },
+      output: {
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+      },
+    },
   },
   server: {
     proxy: { '/api': { target: 'http://localhost:8080', ws: true } },

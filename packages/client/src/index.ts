@@ -26,7 +26,15 @@ export { EventSequencer, type RangeFetcher } from './sequencer.js';
 export type { ClientStore, OutboxEntry, StoredEventQuery } from './store/client-store.js';
 export { MemoryStore, emptySnapshot, snapshotOps, type StoreSnapshot } from './store/memory-store.js';
 export { Connection, type ConnectionOptions, type ConnectionState } from './realtime/connection.js';
-export type { LinkClosed, LinkHandlers, SyncBatch, Transport, TransportLink } from './realtime/transport.js';
+export type {
+  LinkClosed,
+  LinkHandlers,
+  OutgoingSignal,
+  RealtimeSignal,
+  SyncBatch,
+  Transport,
+  TransportLink,
+} from './realtime/transport.js';
 export { httpTransport } from './realtime/http-transport.js';
 export {
   websocketTransport,
@@ -54,6 +62,18 @@ export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
 export { DEFAULT_SELF_UPDATE_POLICY, type SelfUpdatePolicy } from './e2ee/self-update.js';
 export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
+export {
+  acceptContactIdentityChange,
+  contactVerification,
+  markContactVerified,
+  ownDeviceList,
+  VerificationError,
+  type ContactVerification,
+  type ListedDevice,
+  type OwnDeviceList,
+  type ShownSafetyNumber,
+  type VerificationContext,
+} from './e2ee/verification.js';
 export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';
 export type { FileReference, HistoryShareContent, MessageContent } from './e2ee/content.js';
 export {

@@ -9,14 +9,14 @@ import type {
   TlpLevel,
   UserId,
 } from '@enlets/protocol';
-import { EnletsHttpClient, type FetchLike } from './api/http.js';
+import { EnletsHttpClient, type BinaryFetchLike, type FetchLike } from './api/http.js';
 import { base64ToBytes, bytesToBase64 } from './base64.js';
 import type { BackoffPolicy } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { Outbox, type FlushResult, type PendingSend } from './outbox.js';
 import { Connection, type ConnectionState } from './realtime/connection.js';
 import { httpTransport } from './realtime/http-transport.js';
-import type { Transport } from './realtime/transport.js';
+import type { OutgoingSignal, RealtimeSignal, Transport } from './realtime/transport.js';
 import { websocketTransport, type WebSocketConstructor } from './realtime/websocket-transport.js';
 import { EventSequencer } from './sequencer.js';
 import type { ClientStore, OutboxEntry } from './store/client-store.js';
@@ -35,6 +35,8 @@ export interface SessionEvents {
   signedOut: undefined;
   /** The sync token was too old; the app should reload its conversation list. */
   resyncRequired: undefined;
+  /** Typing, presence, read receipts and delivered positions pushed by the gateway (while live). */
+  signal: RealtimeSignal;
 }
 
 /** A message to send; `payload` is opaque bytes (the E2EE layer will put ciphertext here). */
@@ -59,6 +61,8 @@ export interface MessengerSessionOptions {
   /** Where the outbox, the received events and the sync token live; in memory when absent. */
   readonly store?: ClientStore;
   readonly fetch?: FetchLike;
+  /** For raw-bytes calls (attachment chunks, history bundles); needed beside a custom `fetch`, as for the client. */
+  readonly binaryFetch?: BinaryFetchLike;
   /**
    * A WebSocket class (the browser's global, or `ws` in Node 20). With it the session goes live over the
    * gateway; without it (or with `transport: 'http'`) it polls `POST /sync`.
@@ -109,6 +113,7 @@ export class MessengerSession {
       baseUrl: options.baseUrl,
       token: options.token,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.binaryFetch === undefined ? {} : { binaryFetch: options.binaryFetch }),
     });
     this.store = options.store ?? new MemoryStore();
     this.#httpFallbackMs = options.httpFallbackMs ?? 3_000;
@@ -131,6 +136,7 @@ export class MessengerSession {
       },
       onSignedOut: () => this.#signedOut(),
       onResyncRequired: () => this.#events.emit('resyncRequired', undefined),
+      onSignal: (signal) => this.#events.emit('signal', signal),
       ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
       ...(options.random === undefined ? {} : { random: options.random }),
       ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),
@@ -216,6 +222,14 @@ export class MessengerSession {
       ...(event.attachments === undefined ? {} : { attachments: [...event.attachments] }),
     };
     return this.#outbox.enqueue(conversationId, request, event.clientMessageId);
+  }
+
+  /**
+   * Sends a typing or presence signal over the live link; false when there is none (offline, or HTTP polling):
+   * such signals are worth nothing late, so they are never queued.
+   */
+  signal(signal: OutgoingSignal): boolean {
+    return this.#connection.liveLink?.signal?.(signal) ?? false;
   }
 
   /** One pass over the outbox now (for scripts that do not `start`): see `FlushResult`. */

@@ -30,8 +30,12 @@ import {
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# web client suite skipped: ${unavailable}`);
 
-/** Chromium logs every 4xx response on the console; a 401 is how the client learns it is signed out. */
-const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of 401/;
+/**
+ * Chromium logs every 4xx response on the console (a 401 is how the client learns it is signed out), and every
+ * request refused while the tests take the browser offline.
+ */
+const EXPECTED_CONSOLE =
+  /Failed to load resource: (the server responded with a status of 401|net::ERR_INTERNET_DISCONNECTED)/;
 
 describe('packages/web in Chromium against the real server', { skip: unavailable }, () => {
   let removeBuild: () => void;
@@ -292,6 +296,18 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await bothSizes(brunoPage, 'chat-features');
   });
 
+  it('keeps one tab per account: a second tab says so instead of driving the same keys', async () => {
+    const second = await annaPage.context().newPage();
+    await second.goto(server.url);
+    await second
+      .getByRole('alert')
+      .getByText(/open in another tab/)
+      .waitFor({ timeout: 30_000 });
+    await second.close();
+    // The first tab is untouched and still live.
+    await annaPage.locator('.connection[data-state="live"]').waitFor();
+  });
+
   it('sends what was typed offline once the network is back, exactly once on both sides', async () => {
     const context = annaPage.context();
     await context.setOffline(true);
@@ -312,6 +328,39 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     await brunoPage.waitForTimeout(2_500);
     assert.equal(await brunoSees.count(), 1, 'the other side sees it once');
     assert.equal(await annaPage.locator('.timeline .message', { hasText: text }).count(), 1, 'and so do I');
+  });
+
+  it('is an installable app that starts without a network', async () => {
+    const manifestResponse = await fetch(`${server.url}/manifest.webmanifest`);
+    assert.equal(manifestResponse.status, 200);
+    const manifest = (await manifestResponse.json()) as {
+      name: string;
+      start_url: string;
+      display: string;
+      icons: Array<{ src: string; purpose: string }>;
+    };
+    assert.equal(manifest.name, 'ENLETS Messenger');
+    assert.equal(manifest.start_url, '/');
+    assert.equal(manifest.display, 'standalone');
+    assert.deepEqual(manifest.icons.map((icon) => icon.purpose).sort(), ['any', 'maskable']);
+    for (const icon of manifest.icons) assert.equal((await fetch(`${server.url}${icon.src}`)).status, 200);
+
+    const { page, problems } = await openContext(browser, 'phone');
+    allProblems.push(problems);
+    await page.goto(server.url);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // The service worker took over and holds the app shell.
+    const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+    assert.equal(scope, `${server.url}/`);
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+    await page.context().setOffline(true);
+    await page.reload();
+    // The app itself starts (not the browser's offline page) and says the server cannot be reached.
+    await page.getByRole('alert').getByText('The server cannot be reached. Retrying…').waitFor();
+    await page.context().setOffline(false);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 20_000 });
+    await page.context().close();
   });
 
   it('asks for the second factor, refusing a wrong password first', async () => {

@@ -47,6 +47,11 @@ export interface E2eeStore extends TrustStorage {
 
   getContent(conversationId: string, seq: number): Promise<StoredContent | undefined>;
   putContent(conversationId: string, seq: number, content: StoredContent): Promise<void>;
+  /**
+   * Several events' content at once (a page of history), where the store can read them in one go (one
+   * IndexedDB transaction instead of one per event). Optional: without it, `getContent` is called per event.
+   */
+  getContents?(conversationId: string, seqs: readonly number[]): Promise<ReadonlyMap<number, StoredContent>>;
   /** Content this device wrote, waiting for the seq its acknowledgement will give it. */
   putOwnPending(clientMessageId: string, content: Uint8Array): Promise<void>;
   takeOwnPending(clientMessageId: string): Promise<Uint8Array | undefined>;

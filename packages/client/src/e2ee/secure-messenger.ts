@@ -31,20 +31,21 @@ import type {
   KeyPackageCount,
   MlsGroupInfoResponse,
   PendingWelcomesResponse,
+  SendEventAck,
   SendEventRequest,
   SubmitCommitResponse,
   UserDevicesResponse,
 } from '@enlets/protocol';
 import { EnletsApiError } from '../api/http.js';
 import { classifyFailure } from '../errors.js';
-import { base64ToBytes } from '../base64.js';
+import { base64ToBytes, bytesToBase64 } from '../base64.js';
 import { Emitter } from '../emitter.js';
 import type { PendingSend } from '../outbox.js';
 import { randomUuid } from '../runtime.js';
 import type { HistoryQuery, MessengerSession, OutgoingEvent } from '../session.js';
 import type { OutboxEntry } from '../store/client-store.js';
 import { decodeContent } from './content.js';
-import type { ContentStatus, E2eeStore } from './e2ee-store.js';
+import type { ContentStatus, E2eeStore, StoredContent } from './e2ee-store.js';
 import {
   HistorySharingOffError,
   importSharedHistory,
@@ -125,6 +126,16 @@ export class IdentityUnavailableError extends Error {
 }
 
 const MAX_COMMIT_ATTEMPTS = 8;
+
+/**
+ * Kinds that may travel without content: a delete or a pin says everything in its routing metadata (the
+ * message it refers to), which the server must read anyway to act on it. Sent with an empty payload.
+ */
+const CONTENTLESS_KINDS: ReadonlySet<string> = new Set(['delete', 'pin', 'unpin']);
+
+function isContentless(event: ConversationEvent): boolean {
+  return event.payload === '' && CONTENTLESS_KINDS.has(event.kind);
+}
 
 /**
  * End-to-end encryption on top of a `MessengerSession` (ADR 0011): every conversation is an MLS group, this
@@ -253,6 +264,37 @@ export class SecureMessenger {
   }
 
   /**
+   * Forwards a message into another conversation (`POST …/events/:seq/forward`): `content` is encrypted for the
+   * target's group here, and the server checks the TLP rules on the source's marking before it stores the copy
+   * (a refusal rejects with TLP_VIOLATION and the rule in its details). Not queued: the caller learns at once.
+   */
+  async forward(
+    sourceConversationId: string,
+    seq: number,
+    targetConversationId: string,
+    content: Uint8Array,
+  ): Promise<SendEventAck> {
+    const clientMessageId = randomUuid();
+    const payload = await this.#inOrder(targetConversationId, async () => {
+      const group = await this.#readyToSend(targetConversationId);
+      const encrypted = await group.encrypt(content);
+      await this.#saveGroup(group);
+      await this.#countSend(targetConversationId);
+      await this.#store.putOwnPending(clientMessageId, content);
+      return encrypted;
+    });
+    try {
+      return await this.#session.http.post<SendEventAck>(
+        `/conversations/${encodeURIComponent(sourceConversationId)}/events/${String(seq)}/forward`,
+        { targetConversationId, clientMessageId, payload: bytesToBase64(payload) },
+      );
+    } catch (error) {
+      await this.#store.takeOwnPending(clientMessageId);
+      throw error;
+    }
+  }
+
+  /**
    * Makes sure this device is in the conversation's group (joining by Welcome or external commit, or creating
    * the group), so it can read what is sent from now on. A new device calls it for each of its conversations.
    */
@@ -363,17 +405,24 @@ export class SecureMessenger {
    */
   async history(conversationId: string, query: HistoryQuery = {}): Promise<SecureEvent[]> {
     const events = await this.#session.history(conversationId, query);
+    const stored = await this.#contents(
+      conversationId,
+      events
+        .filter((e) => e.kind !== 'system' && e.kind !== 'mls.commit' && e.payload !== null)
+        .map((e) => e.seq),
+    );
     const shown: SecureEvent[] = [];
     for (const event of events) {
       if (event.kind === 'system') shown.push({ event, content: null, status: 'system' });
       else if (event.payload === null) shown.push({ event, content: null, status: 'deleted' });
       else if (event.kind === 'mls.commit') shown.push({ event, content: null, status: 'handshake' });
+      else if (isContentless(event)) shown.push({ event, content: null, status: 'system' });
       else {
-        const stored = await this.#store.getContent(conversationId, event.seq);
+        const content = stored.get(event.seq);
         shown.push(
-          stored === undefined
+          content === undefined
             ? { event, content: null, status: 'unavailable', reason: 'sent before this device joined' }
-            : { event, ...stored, content: stored.content },
+            : { event, ...content, content: content.content },
         );
       }
     }
@@ -399,6 +448,20 @@ export class SecureMessenger {
       throw new HistorySharingOffError('history for newcomers is off in this conversation');
     await this.#inOrder(conversationId, () => this.#addDevicesOf(conversationId, newcomerUserId));
     return shareHistory(this.#sharingHost(), conversationId, newcomerUserId);
+  }
+
+  /** The stored content of these events, in one read where the store offers it. */
+  async #contents(
+    conversationId: string,
+    seqs: readonly number[],
+  ): Promise<ReadonlyMap<number, StoredContent>> {
+    if (this.#store.getContents !== undefined) return this.#store.getContents(conversationId, seqs);
+    const found = new Map<number, StoredContent>();
+    for (const seq of seqs) {
+      const content = await this.#store.getContent(conversationId, seq);
+      if (content !== undefined) found.set(seq, content);
+    }
+    return found;
   }
 
   /** Uploads what waits for the archive now (before quitting; the archive otherwise batches on its own). */
@@ -687,6 +750,7 @@ export class SecureMessenger {
       return { event, content: null, status: 'system' };
     }
     if (event.payload === null) return { event, content: null, status: 'deleted' };
+    if (isContentless(event)) return { event, content: null, status: 'system' };
     const bytes = base64ToBytes(event.payload);
     if (event.kind === 'mls.commit') {
       await this.#applyCommit(event, bytes);

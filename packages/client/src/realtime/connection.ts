@@ -21,6 +21,8 @@ export interface ConnectionOptions {
   readonly onState: (state: ConnectionState) => void;
   readonly onSignedOut: () => void;
   readonly onResyncRequired?: () => void;
+  /** Typing, presence, receipts and delivered positions, as the link receives them. */
+  readonly onSignal?: LinkHandlers['onSignal'];
   readonly backoff?: BackoffPolicy;
   readonly random?: () => number;
   /** How often an HTTP link polls `sync` while live. */
@@ -141,6 +143,9 @@ export class Connection {
           },
           onResyncRequested: (jitterMs) => {
             if (current()) this.#resyncSoon(jitterMs);
+          },
+          onSignal: (signal) => {
+            if (current()) this.#options.onSignal?.(signal);
           },
         });
         if (!current()) {

@@ -1,4 +1,15 @@
-import type { ConversationEvent, SendEventAck } from '@enlets/protocol';
+import type { ClientFrame, ConversationEvent, SendEventAck, ServerFrame } from '@enlets/protocol';
+
+/**
+ * What the gateway pushes beside events: typing, presence, read receipts and delivered positions. Ephemeral
+ * (never stored, not resumed): a client shows them while it is connected.
+ */
+export type RealtimeSignal = Extract<
+  ServerFrame,
+  { readonly type: 'typing' | 'presence' | 'presences' | 'receipt' | 'delivered' }
+>;
+/** What a client may send beside events, without an answer: "I am typing", "my availability is". */
+export type OutgoingSignal = Extract<ClientFrame, { readonly type: 'typing' | 'presence' }>;
 
 /** The answer to one resume step; the events themselves went to `LinkHandlers.onEvent` before it resolved. */
 export interface SyncBatch {
@@ -26,6 +37,8 @@ export interface LinkHandlers {
    * again, after a random delay below `jitterMs`. Must not wait for that resume (it answers on this link).
    */
   onResyncRequested(jitterMs: number): void;
+  /** A typing, presence, receipt or delivered notice (links that cannot push them never call it). */
+  onSignal?(signal: RealtimeSignal): void;
 }
 
 /** One authenticated connection to the server. */
@@ -36,6 +49,8 @@ export interface TransportLink {
   sync(token: string | undefined): Promise<SyncBatch>;
   /** Sends the stored JSON body of a `SendEventRequest` and resolves with the acknowledgement. */
   send(conversationId: string, bodyText: string): Promise<SendEventAck>;
+  /** Sends an ephemeral signal if the link can (the WebSocket can, HTTP polling cannot); false if not sent. */
+  signal?(signal: OutgoingSignal): boolean;
   close(): void;
 }
 

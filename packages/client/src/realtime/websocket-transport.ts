@@ -168,6 +168,11 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
             `{"type":"send","requestId":${JSON.stringify(requestId)},` +
             `"conversationId":${JSON.stringify(conversationId)},"event":${bodyText}}`,
         ),
+      signal: (signal) => {
+        if (ended || !ready || socket.readyState !== OPEN) return false;
+        socket.send(JSON.stringify(signal));
+        return true;
+      },
       close: () => end({ code: 1000, reason: 'closed by the client' }),
     };
 
@@ -212,6 +217,8 @@ function openLink(options: WebSocketTransportOptions, handlers: LinkHandlers): P
         case 'presences':
         case 'receipt':
         case 'delivered':
+          handlers.onSignal?.(frame);
+          return;
         case 'join.requested':
         case 'join.decided':
         case 'pong':

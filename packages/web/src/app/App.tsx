@@ -63,12 +63,17 @@ function Screen(): ReactNode {
       return <Activation token={route.token} />;
     case 'home':
     case 'vetting':
+    case 'account':
       return <SessionApp route={route} />;
   }
 }
 
 /** The screens behind the session: the messenger, and the vetting queue for NCPs and the Secretariat. */
-function SessionApp({ route }: { readonly route: Extract<Route, { kind: 'home' | 'vetting' }> }): ReactNode {
+function SessionApp({
+  route,
+}: {
+  readonly route: Extract<Route, { kind: 'home' | 'vetting' | 'account' }>;
+}): ReactNode {
   const i18n = useI18n();
   const [state, setState] = useState<AppState>({ kind: 'checking' });
 

@@ -7,6 +7,8 @@
  * - `/apply/verify#token=…`        the link in the mail that confirms an applicant's address;
  * - `/activate#token=…`            the invitation link mailed when an application is approved;
  * - `/vetting/applications/<id>`   the link in the mail to the country's NCPs; `/vetting` is the queue.
+ * - `/account`, `/account/verify/<userId>`   the account screens (sessions, devices, profile) and the safety
+ *                                  number with one contact (src/account).
  *
  * Tokens travel in the fragment, which browsers never send to a server or put in a Referer header.
  */
@@ -16,7 +18,8 @@ export type Route =
   | { readonly kind: 'apply' }
   | { readonly kind: 'verifyEmail'; readonly token: string | undefined }
   | { readonly kind: 'activate'; readonly token: string | undefined }
-  | { readonly kind: 'vetting'; readonly applicationId: string | undefined };
+  | { readonly kind: 'vetting'; readonly applicationId: string | undefined }
+  | { readonly kind: 'account'; readonly contactId: string | undefined };
 
 export const PATHS = {
   home: '/',
@@ -25,7 +28,13 @@ export const PATHS = {
   verifyEmail: '/apply/verify',
   activate: '/activate',
   vetting: '/vetting',
+  account: '/account',
 } as const;
+
+/** The account screens, or the verification screen of one contact. */
+export function accountPath(contactId?: string): string {
+  return contactId === undefined ? PATHS.account : `${PATHS.account}/verify/${encodeURIComponent(contactId)}`;
+}
 
 /** The address of the vetting queue, or of one application in it. */
 export function vettingPath(applicationId?: string): string {
@@ -41,6 +50,7 @@ export function tokenFromHash(hash: string): string | undefined {
 }
 
 const APPLICATION_PATH = /^\/vetting\/applications\/([^/]+)$/;
+const VERIFY_PATH = /^\/account\/verify\/([^/]+)$/;
 
 /** The route of an address; anything unknown is the home screen (the messenger decides from there). */
 export function parseRoute(pathname: string, hash: string): Route {
@@ -56,6 +66,16 @@ export function parseRoute(pathname: string, hash: string): Route {
       return { kind: 'activate', token: tokenFromHash(hash) };
     case PATHS.vetting:
       return { kind: 'vetting', applicationId: undefined };
+    case PATHS.account:
+      return { kind: 'account', contactId: undefined };
+  }
+  const contact = VERIFY_PATH.exec(path)?.[1];
+  if (contact !== undefined) {
+    try {
+      return { kind: 'account', contactId: decodeURIComponent(contact) };
+    } catch {
+      return { kind: 'account', contactId: undefined };
+    }
   }
   const application = APPLICATION_PATH.exec(path)?.[1];
   if (application !== undefined) {

@@ -4,11 +4,13 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { RecoverySetup } from './RecoverySetup.js';
 import { UnlockDevice } from './UnlockDevice.js';
+import { rememberUnlocked, wasUnlocked } from './unlocked-flag.js';
 
 type GateState =
   | { readonly kind: 'opening' }
   | { readonly kind: 'failed' }
   | { readonly kind: 'unlock' }
+  | { readonly kind: 'inUseElsewhere' }
   | { readonly kind: 'setUpRecovery' }
   | { readonly kind: 'ready' };
 
@@ -26,7 +28,10 @@ interface SecureGateProps {
  */
 export function SecureGate({ session, user, onSignOut, children }: SecureGateProps): ReactNode {
   const i18n = useI18n();
-  const [state, setState] = useState<GateState>({ kind: 'opening' });
+  // A returning browser shows the messenger at once; requests wait in the worker until the keys are open.
+  const [state, setState] = useState<GateState>(() =>
+    wasUnlocked(user.id) ? { kind: 'ready' } : { kind: 'opening' },
+  );
   const [attempt, setAttempt] = useState(0);
 
   useEffect(() => {
@@ -34,11 +39,16 @@ export function SecureGate({ session, user, onSignOut, children }: SecureGatePro
     session.open(user.id).then(
       (outcome) => {
         if (cancelled) return;
+        const unlocked = outcome.kind === 'ready' && outcome.recoverySetUp;
+        rememberUnlocked(user.id, unlocked);
         if (outcome.kind === 'passphraseRequired') setState({ kind: 'unlock' });
-        else setState({ kind: outcome.recoverySetUp ? 'ready' : 'setUpRecovery' });
+        else if (outcome.kind === 'inUseElsewhere') setState({ kind: 'inUseElsewhere' });
+        else setState({ kind: unlocked ? 'ready' : 'setUpRecovery' });
       },
       () => {
-        if (!cancelled) setState({ kind: 'failed' });
+        if (cancelled) return;
+        rememberUnlocked(user.id, false);
+        setState({ kind: 'failed' });
       },
     );
     return () => {
@@ -49,7 +59,9 @@ export function SecureGate({ session, user, onSignOut, children }: SecureGatePro
   const unlock = useCallback(
     async (passphrase: string) => {
       const outcome = await session.open(user.id, passphrase);
-      if (outcome.kind === 'ready') setState({ kind: 'ready' });
+      if (outcome.kind !== 'ready') return;
+      rememberUnlocked(user.id, outcome.recoverySetUp);
+      setState({ kind: outcome.recoverySetUp ? 'ready' : 'setUpRecovery' });
     },
     [session, user.id],
   );
@@ -65,6 +77,15 @@ export function SecureGate({ session, user, onSignOut, children }: SecureGatePro
       return (
         <div className="app-status" role="alert">
           <p>{i18n.t('device.openFailed')}</p>
+          <button type="button" onClick={() => setAttempt((a) => a + 1)}>
+            {i18n.t('conversations.retry')}
+          </button>
+        </div>
+      );
+    case 'inUseElsewhere':
+      return (
+        <div className="app-status" role="alert">
+          <p>{i18n.t('device.inUseElsewhere')}</p>
           <button type="button" onClick={() => setAttempt((a) => a + 1)}>
             {i18n.t('conversations.retry')}
           </button>

@@ -14,11 +14,26 @@ import {
   type E2eeStore,
   type HistoryQuery,
   type MessageContent,
+  type OutgoingSignal,
   type SecureEvent,
 } from '@enlets/client';
 import { encodeContent } from '@enlets/client';
-import type { ConversationListResponse, SessionListResponse } from '@enlets/protocol';
-import { COOKIE_SESSION, CookieWebSocket, cookieFetch } from '../session/cookie-transport.js';
+import {
+  acceptContactIdentityChange,
+  contactVerification,
+  markContactVerified,
+  ownDeviceList,
+  type ContactVerification,
+  type OwnDeviceList,
+  type VerificationContext,
+} from '@enlets/client';
+import type { ConversationListResponse, SendEventAck, SessionListResponse } from '@enlets/protocol';
+import {
+  COOKIE_SESSION,
+  CookieWebSocket,
+  cookieBinaryFetch,
+  cookieFetch,
+} from '../session/cookie-transport.js';
 import type {
   OpenOutcome,
   SendMeta,
@@ -68,10 +83,21 @@ export class DeviceHost {
   readonly #options: DeviceHostOptions;
   readonly #http: EnletsHttpClient;
   #device: OpenDevice | undefined;
+  /** Settles once the keys are open: requests that need them wait for it (the page may ask early). */
+  readonly #opened: Promise<void>;
+  #markOpened: () => void = () => undefined;
 
   constructor(options: DeviceHostOptions) {
     this.#options = options;
     this.#http = new EnletsHttpClient({ baseUrl: options.origin, fetch: cookieFetch });
+    this.#opened = new Promise((resolve) => {
+      this.#markOpened = resolve;
+    });
+  }
+
+  /** Resolves once `open` has opened the keys (immediately after that). */
+  whenOpen(): Promise<void> {
+    return this.#opened;
   }
 
   /**
@@ -81,6 +107,7 @@ export class DeviceHost {
    */
   async open(userId: string, passphrase: string | undefined): Promise<OpenOutcome> {
     const device = this.#device ?? (await this.#prepare(userId));
+    if (device === undefined) return { kind: 'inUseElsewhere' };
     if (device.userId !== userId) throw new Error('this worker belongs to another account');
     if (device.messenger !== undefined) return this.#ready(device, device.hadIdentity ? 'kept' : 'created');
     let messenger: SecureMessenger;
@@ -98,6 +125,7 @@ export class DeviceHost {
       throw error;
     }
     device.messenger = messenger;
+    this.#markOpened();
     this.#wire(device, messenger);
     device.session.start();
     const identity = device.hadIdentity ? 'kept' : passphrase === undefined ? 'created' : 'restored';
@@ -116,6 +144,32 @@ export class DeviceHost {
 
   suggestRecoveryCode(): string {
     return generateRecoveryCode();
+  }
+
+  // ---- account: verification and devices (packages/web/src/account) ----
+
+  /** The safety number with a contact and what this device trusts about them (refreshed from the server). */
+  contactVerification(userId: string): Promise<ContactVerification> {
+    return contactVerification(this.#verification(), userId);
+  }
+
+  markVerified(userId: string, digits: string): Promise<ContactVerification> {
+    return markContactVerified(this.#verification(), userId, digits);
+  }
+
+  acceptIdentityChange(userId: string, digits: string): Promise<ContactVerification> {
+    return acceptContactIdentityChange(this.#verification(), userId, digits);
+  }
+
+  ownDevices(): Promise<OwnDeviceList> {
+    return ownDeviceList(this.#verification());
+  }
+
+  /** The open device's trust records (the ones its MLS checks use), its server and its user. */
+  #verification(): VerificationContext {
+    const device = this.#device;
+    if (device?.messenger === undefined) throw new Error('the secure device is not open');
+    return { store: device.stores.e2ee, http: device.session.http, userId: device.userId };
   }
 
   async history(conversationId: string, query: HistoryQuery): Promise<ShownEvent[]> {
@@ -148,6 +202,51 @@ export class DeviceHost {
       },
     );
     return { clientMessageId };
+  }
+
+  /**
+   * A delete, pin or unpin: no content, so nothing is encrypted (SecureMessenger reads an empty payload of
+   * these kinds as content-less); it waits in the outbox like any send and is acknowledged by a notice.
+   */
+  async mark(
+    conversationId: string,
+    kind: 'delete' | 'pin' | 'unpin',
+    refSeq: number,
+  ): Promise<{ readonly clientMessageId: string }> {
+    const device = this.#device;
+    if (device?.messenger === undefined) throw new Error('the secure device is not open');
+    const pending = await device.session.send(conversationId, { kind, refSeq, payload: new Uint8Array(0) });
+    const { clientMessageId } = pending;
+    pending.acknowledged.then(
+      (ack) => this.#options.notify({ kind: 'acknowledged', clientMessageId, ack }),
+      (error: unknown) => {
+        if (error instanceof OutboxStoppedError) return;
+        this.#options.notify({ kind: 'sendFailed', clientMessageId, error: describeFailure(error) });
+      },
+    );
+    return { clientMessageId };
+  }
+
+  /**
+   * Forwards the message at `seq`: its content as this device holds it, re-encrypted for the target's group.
+   * Files stay behind (their blobs belong to the source conversation): their text goes, if any.
+   */
+  async forward(conversationId: string, seq: number, targetConversationId: string): Promise<SendEventAck> {
+    const stored = await this.#device?.stores.e2ee.getContent(conversationId, seq);
+    const content = stored?.content == null ? undefined : decodeContent(stored.content);
+    const text = content?.type === 'text' || content?.type === 'files' ? content.text : undefined;
+    if (text === undefined || text === '') throw new Error('this device holds no text to forward');
+    return this.#messenger().forward(
+      conversationId,
+      seq,
+      targetConversationId,
+      encodeContent({ type: 'text', text }),
+    );
+  }
+
+  /** Typing and presence go over the live socket only: late, they would be wrong. */
+  signal(signal: OutgoingSignal): boolean {
+    return this.#device?.session.signal(signal) ?? false;
   }
 
   /** Messages typed while offline wait in the outbox; they go out when the session starts again. */
@@ -231,6 +330,14 @@ export class DeviceHost {
     return new Blob(parts, { type: reference.mimeType });
   }
 
+  /** History for newcomers (ADR 0016): what this device can read, shared with someone just added. */
+  async shareHistory(
+    conversationId: string,
+    newcomerUserId: string,
+  ): Promise<NonNullable<Awaited<ReturnType<SecureMessenger['shareHistory']>>> | null> {
+    return (await this.#messenger().shareHistory(conversationId, newcomerUserId)) ?? null;
+  }
+
   async stop(forgetDevice: boolean): Promise<void> {
     const device = this.#device;
     this.#device = undefined;
@@ -244,13 +351,16 @@ export class DeviceHost {
     }
   }
 
-  async #prepare(userId: string): Promise<OpenDevice> {
+  async #prepare(userId: string): Promise<OpenDevice | undefined> {
+    if (!(await holdAccountLock(userId))) return undefined;
     const deviceId = await this.#currentDeviceId();
     const stores = await this.#options.openStores(userId, deviceId);
     const session = new MessengerSession({
       baseUrl: this.#options.origin,
       token: COOKIE_SESSION,
       fetch: cookieFetch,
+      // History bundles go up and down through the session's client (ADR 0016): on the cookie, too.
+      binaryFetch: cookieBinaryFetch,
       WebSocket: CookieWebSocket,
       store: stores.client,
     });
@@ -290,6 +400,7 @@ export class DeviceHost {
     device.session.on('state', (state) => notify({ kind: 'state', state }));
     device.session.on('signedOut', () => notify({ kind: 'signedOut' }));
     device.session.on('resyncRequired', () => notify({ kind: 'resyncRequired' }));
+    device.session.on('signal', (signal) => notify({ kind: 'signal', signal }));
   }
 
   /**
@@ -336,6 +447,22 @@ export class DeviceHost {
   }
 }
 
+/**
+ * Takes the account's lock for as long as this worker lives (closing the tab releases it): two tabs driving the
+ * same MLS states and outbox would fork them. False when another tab holds it.
+ */
+async function holdAccountLock(userId: string): Promise<boolean> {
+  const { locks } = globalThis.navigator as Partial<Pick<Navigator, 'locks'>>;
+  if (locks === undefined) return true;
+  return new Promise((resolve) => {
+    void locks.request(`enlets-device-${userId}`, { ifAvailable: true }, (lock) => {
+      resolve(lock !== null);
+      // Held until the worker ends.
+      return lock === null ? undefined : new Promise<void>(() => undefined);
+    });
+  });
+}
+
 /** The event as the page shows it: content decoded here, without keys, so the page never handles secrets. */
 export function toShown(secure: SecureEvent): ShownEvent {
   const { event, status } = secure;
@@ -371,7 +498,13 @@ function withoutSecrets(content: MessageContent): ShownContent {
 }
 
 export function describeFailure(error: unknown): WorkerFailure {
-  if (error instanceof EnletsApiError) return { name: error.name, code: error.code, message: error.message };
+  if (error instanceof EnletsApiError)
+    return {
+      name: error.name,
+      code: error.code,
+      message: error.message,
+      ...(error.details === undefined ? {} : { details: error.details }),
+    };
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
 }

@@ -1,5 +1,12 @@
 import { Emitter, type ConnectionState, type HistoryQuery, type MessageContent } from '@enlets/client';
-import type { EnletsHttpClient, SecurityWarning } from '@enlets/client';
+import type {
+  ContactVerification,
+  EnletsHttpClient,
+  OwnDeviceList,
+  RealtimeSignal,
+  SecurityWarning,
+} from '@enlets/client';
+import type { Availability } from '@enlets/protocol';
 import type { ConversationListResponse, ConversationSummary, SendEventAck } from '@enlets/protocol';
 import { cookieHttpClient } from '../session/cookie-session.js';
 import { secureWorkerScriptUrl } from './worker-url.js';
@@ -17,11 +24,14 @@ import type {
 /** A refusal from the worker: the server's error code when the server refused, the error's class name else. */
 export class SecureSessionError extends Error {
   readonly code: string | undefined;
+  /** The server's details of the refusal, e.g. `{ rule: 'red_no_forward' }` for a TLP_VIOLATION. */
+  readonly details: Readonly<Record<string, unknown>> | undefined;
 
   constructor(failure: WorkerFailure) {
     super(failure.message);
     this.name = failure.name;
     this.code = failure.code;
+    this.details = failure.details;
   }
 }
 
@@ -34,7 +44,17 @@ export interface SecureSessionEvents {
   resyncRequired: undefined;
   /** Earlier messages of this conversation were shared with this device: its history should be reloaded. */
   historyShared: string;
+  /** Typing, presence, read receipts and delivered positions, live (never stored). */
+  signal: RealtimeSignal;
 }
+
+/** A contact's presence as last announced (the gateway sends a snapshot after connecting, then changes). */
+export interface Presence {
+  readonly availability: Availability;
+  readonly text: string | null;
+}
+
+const MAX_KEPT_WARNINGS = 50;
 
 /** Called as a transfer moves: bytes of ciphertext done and in all. */
 export type ProgressListener = (doneBytes: number, totalBytes: number) => void;
@@ -67,6 +87,10 @@ export class SecureSession {
   /** Notices about a send that arrived before its `send` answer did. */
   readonly #early = new Map<string, WorkerNotice>();
   readonly #progress = new Map<string, ProgressListener>();
+  /** Contacts' presence, kept here because the snapshot comes once per connection, before any chat opens. */
+  readonly #presence = new Map<string, Presence>();
+  /** The latest security warnings (at most MAX_KEPT_WARNINGS): a chat opened later still shows them. */
+  #warnings: readonly SecurityWarning[] = [];
   #nextId = 1;
   #state: ConnectionState = 'idle';
   #stopped = false;
@@ -107,6 +131,41 @@ export class SecureSession {
     return this.#call('suggestRecoveryCode', {});
   }
 
+  // ---- account: verification, devices, availability (packages/web/src/account) ----
+
+  /** The safety number with a contact, whether it was verified, and any identity change waiting. */
+  contactVerification(userId: string): Promise<ContactVerification> {
+    return this.#call('contactVerification', { userId });
+  }
+
+  /** Marks the contact verified for the safety number the user compared (`digits`, as shown). */
+  markVerified(userId: string, digits: string): Promise<ContactVerification> {
+    return this.#call('markVerified', { userId, digits });
+  }
+
+  /** Trusts a contact's new identity key (its safety number `digits`), unverified until compared again. */
+  acceptIdentityChange(userId: string, digits: string): Promise<ContactVerification> {
+    return this.#call('acceptIdentityChange', { userId, digits });
+  }
+
+  /** The user's devices as their signed device list names them. */
+  ownDevices(): Promise<OwnDeviceList> {
+    return this.#call('ownDevices', {});
+  }
+
+  /** Shows the user as available, busy, … to their contacts; false when not connected (nothing was sent). */
+  setPresence(availability: Availability, text: string | null): Promise<boolean> {
+    const trimmed = text?.trim() ?? '';
+    return this.#call('signal', {
+      signal: { type: 'presence', availability, ...(trimmed === '' ? {} : { text: trimmed }) },
+    });
+  }
+
+  /** The security warnings of this session so far (newest last), for screens opened after they arrived. */
+  recentWarnings(): readonly SecurityWarning[] {
+    return this.#warnings;
+  }
+
   async listConversations(): Promise<readonly ConversationSummary[]> {
     return (await this.http.get<ConversationListResponse>('/conversations')).conversations;
   }
@@ -132,6 +191,34 @@ export class SecureSession {
       this.#receive(early);
     }
     return { clientMessageId, acknowledged };
+  }
+
+  /** Deletes, pins or unpins the message at `refSeq` (no content travels: nothing to encrypt). */
+  async mark(
+    conversationId: string,
+    kind: 'delete' | 'pin' | 'unpin',
+    refSeq: number,
+  ): Promise<QueuedMessage> {
+    const { clientMessageId } = await this.#call('mark', { conversationId, kind, refSeq });
+    return this.#queued(clientMessageId);
+  }
+
+  /**
+   * Forwards the message at `seq` into `targetConversationId`, re-encrypted for its members; rejects with a
+   * SecureSessionError whose `details.rule` names the TLP rule when the server refuses it.
+   */
+  forward(conversationId: string, seq: number, targetConversationId: string): Promise<SendEventAck> {
+    return this.#call('forward', { conversationId, seq, targetConversationId });
+  }
+
+  /** "I am typing" to the conversation's other members, when live (the server throttles repeats). */
+  sendTyping(conversationId: string): void {
+    this.#call('signal', { signal: { type: 'typing', conversationId } }).catch(() => undefined);
+  }
+
+  /** A contact's presence as last announced; undefined when not known (not a contact, or not connected). */
+  presenceOf(userId: string): Presence | undefined {
+    return this.#presence.get(userId);
   }
 
   /** Sends files (each encrypted with its own key) and an optional text as one message. */
@@ -177,6 +264,18 @@ export class SecureSession {
   }
 
   /**
+   * Shares what this device can read of the conversation's earlier messages with `newcomerUserId`, who was
+   * just added (ADR 0016): an explicit, audited step, refused while the conversation's setting is off. Resolves
+   * to null when this device has nothing to share.
+   */
+  shareHistory(
+    conversationId: string,
+    newcomerUserId: string,
+  ): Promise<WorkerMethods['shareHistory']['result']> {
+    return this.#call('shareHistory', { conversationId, newcomerUserId });
+  }
+
+  /**
    * Closes the session and ends the worker; what waits in the outbox goes out with the next one. After a
    * sign-out, `forgetDevice` deletes this device's own state (the user's keys and history stay).
    */
@@ -205,6 +304,15 @@ export class SecureSession {
       const request = { id, method, params } as WorkerRequest;
       this.#worker.postMessage(request);
     });
+  }
+
+  #notePresence(signal: RealtimeSignal): void {
+    if (signal.type === 'presences') {
+      for (const { userId, availability, text } of signal.users)
+        this.#presence.set(userId, { availability, text });
+    } else if (signal.type === 'presence') {
+      this.#presence.set(signal.userId, { availability: signal.availability, text: signal.text });
+    }
   }
 
   #receive(notice: WorkerNotice): void {
@@ -237,6 +345,7 @@ export class SecureSession {
         this.#events.emit('state', notice.state);
         return;
       case 'warning':
+        this.#warnings = [...this.#warnings.slice(-(MAX_KEPT_WARNINGS - 1)), notice.warning];
         this.#events.emit('warning', notice.warning);
         return;
       case 'signedOut':
@@ -247,6 +356,10 @@ export class SecureSession {
         return;
       case 'historyShared':
         this.#events.emit('historyShared', notice.conversationId);
+        return;
+      case 'signal':
+        this.#notePresence(notice.signal);
+        this.#events.emit('signal', notice.signal);
         return;
       case 'resyncRequired':
         this.#events.emit('resyncRequired', undefined);

@@ -26,7 +26,16 @@ const host = new DeviceHost({
   notify: (notice) => scope.postMessage(notice),
 });
 
+/** What the page may ask before the keys are open; everything else waits for them. */
+const WITHOUT_KEYS: ReadonlySet<WorkerRequest['method']> = new Set([
+  'open',
+  'network',
+  'stop',
+  'suggestRecoveryCode',
+]);
+
 async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof request.method]['result']> {
+  if (!WITHOUT_KEYS.has(request.method)) await host.whenOpen();
   switch (request.method) {
     case 'open':
       return host.open(request.params.userId, request.params.passphrase);
@@ -46,6 +55,26 @@ async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof requ
       const { conversationId, seq, index, transferId } = request.params;
       return host.downloadFile(conversationId, seq, index, transferId);
     }
+    case 'shareHistory':
+      return host.shareHistory(request.params.conversationId, request.params.newcomerUserId);
+    case 'mark': {
+      const { conversationId, kind, refSeq } = request.params;
+      return host.mark(conversationId, kind, refSeq);
+    }
+    case 'forward': {
+      const { conversationId, seq, targetConversationId } = request.params;
+      return host.forward(conversationId, seq, targetConversationId);
+    }
+    case 'signal':
+      return host.signal(request.params.signal);
+    case 'contactVerification':
+      return host.contactVerification(request.params.userId);
+    case 'markVerified':
+      return host.markVerified(request.params.userId, request.params.digits);
+    case 'acceptIdentityChange':
+      return host.acceptIdentityChange(request.params.userId, request.params.digits);
+    case 'ownDevices':
+      return host.ownDevices();
     case 'network':
       await host.setOnline(request.params.online);
       return null;

@@ -1,4 +1,13 @@
-import type { ConnectionState, HistoryQuery, MessageContent, SecurityWarning } from '@enlets/client';
+import type {
+  ConnectionState,
+  ContactVerification,
+  HistoryQuery,
+  MessageContent,
+  OwnDeviceList,
+  OutgoingSignal,
+  RealtimeSignal,
+  SecurityWarning,
+} from '@enlets/client';
 import type { ClientEventKind, ConversationEvent, SendEventAck, TlpLevel, UserId } from '@enlets/protocol';
 
 /**
@@ -67,7 +76,9 @@ export type OpenOutcome =
       readonly identity: 'created' | 'restored' | 'kept';
       readonly recoverySetUp: boolean;
     }
-  | { readonly kind: 'passphraseRequired' };
+  | { readonly kind: 'passphraseRequired' }
+  /** Another tab of this browser has the account open: one device state cannot be driven by two workers. */
+  | { readonly kind: 'inUseElsewhere' };
 
 /** What the page can ask of the worker, with what each answer holds. */
 export interface WorkerMethods {
@@ -107,6 +118,54 @@ export interface WorkerMethods {
     result: Blob;
   };
   /**
+   * Gives `newcomerUserId`, just added to the conversation, what this device can read of its earlier messages
+   * (ADR 0016). Null when this device holds nothing to share; fails (HistorySharingOffError) while the
+   * conversation's setting is off.
+   */
+  shareHistory: {
+    params: { readonly conversationId: string; readonly newcomerUserId: string };
+    result: {
+      readonly shared: number;
+      readonly fromSeq: number;
+      readonly toSeq: number;
+      readonly recordSeq: number;
+    } | null;
+  };
+  /**
+   * A delete, pin or unpin of the message at `refSeq`: routing metadata only, no content (nothing to
+   * encrypt); queued in the outbox like a send, with the acknowledgement as a notice.
+   */
+  mark: {
+    params: {
+      readonly conversationId: string;
+      readonly kind: 'delete' | 'pin' | 'unpin';
+      readonly refSeq: number;
+    };
+    result: { readonly clientMessageId: string };
+  };
+  /**
+   * Forwards the message at `seq` into `targetConversationId`, re-encrypted there for the target's group; the
+   * server applies the TLP rules (a refusal carries the rule in the failure's `details`).
+   */
+  forward: {
+    params: { readonly conversationId: string; readonly seq: number; readonly targetConversationId: string };
+    result: SendEventAck;
+  };
+  /** A typing or presence signal over the live socket; false when offline (such signals are not queued). */
+  signal: { params: { readonly signal: OutgoingSignal }; result: boolean };
+  // ---- account: verification and devices (packages/web/src/account) ----
+  /** The safety number with a contact, its verified state and any identity change (refreshed first). */
+  contactVerification: { params: { readonly userId: string }; result: ContactVerification };
+  /** Marks the contact verified for the safety number `digits` the user compared (refused if not current). */
+  markVerified: { params: { readonly userId: string; readonly digits: string }; result: ContactVerification };
+  /** Trusts the contact's new identity key whose safety number is `digits` (unverified until compared). */
+  acceptIdentityChange: {
+    params: { readonly userId: string; readonly digits: string };
+    result: ContactVerification;
+  };
+  /** The user's own signed device list, checked against their identity key. */
+  ownDevices: { params: Record<string, never>; result: OwnDeviceList };
+  /**
    * The browser went offline or online: the realtime session stops at once (rather than waiting for a
    * heartbeat to time out) and reconnects at once when the network is back (rather than after its backoff).
    */
@@ -126,6 +185,8 @@ export interface WorkerFailure {
   readonly name: string;
   readonly code?: string;
   readonly message: string;
+  /** The server's details of a refusal (e.g. which TLP rule applied). */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 export type WorkerNotice =
@@ -144,5 +205,7 @@ export type WorkerNotice =
     }
   /** Earlier messages were shared with this device (ADR 0016): the conversation's history changed. */
   | { readonly kind: 'historyShared'; readonly conversationId: string }
+  /** Typing, presence, read receipts and delivered positions from the gateway (never stored). */
+  | { readonly kind: 'signal'; readonly signal: RealtimeSignal }
   | { readonly kind: 'signedOut' }
   | { readonly kind: 'resyncRequired' };

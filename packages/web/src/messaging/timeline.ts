@@ -32,6 +32,10 @@ export interface TimelineItem {
    */
   readonly state: 'shown' | 'deleted' | 'unreadable' | 'unavailable' | 'sending' | 'failed';
   readonly edited: boolean;
+  /** For `deleted`: a manager or moderator deleted it, not its author. */
+  readonly deletedByManager: boolean;
+  /** Users the message mentions (from its routing metadata), and whether it mentions everyone. */
+  readonly mentions: readonly string[];
   readonly reactions: readonly ReactionCount[];
   /** Attached files (each downloaded and decrypted on request). */
   readonly files: readonly ShownFile[];
@@ -105,12 +109,19 @@ export function buildTimeline(
         break;
       case 'delete':
         if (target?.seq != null && target.kind === 'message')
-          rows.set(target.seq, { ...target, text: null, state: 'deleted', reactions: [] });
+          rows.set(target.seq, {
+            ...target,
+            text: null,
+            state: 'deleted',
+            reactions: [],
+            files: [],
+            deletedByManager: event.senderId !== target.senderId,
+          });
         break;
       case 'pin':
       case 'unpin':
       case 'mls.commit':
-        // Not rows: pins show in the header (later), commits are the encryption's own bookkeeping.
+        // Not rows: pins show in the header, commits are the encryption's own bookkeeping.
         break;
     }
   }
@@ -132,6 +143,8 @@ export function buildTimeline(
       text: message.text,
       state: message.failure === undefined ? 'sending' : 'failed',
       edited: false,
+      deletedByManager: false,
+      mentions: [],
       reactions: [],
       files: message.files ?? [],
       ...(message.progress === undefined ? {} : { progress: message.progress }),
@@ -150,6 +163,8 @@ function rowBase(shown: ShownEvent): Omit<TimelineItem, 'kind' | 'senderId' | 't
     text: null,
     state: 'shown',
     edited: false,
+    deletedByManager: shown.event.deletedByManager,
+    mentions: shown.event.mentions,
     reactions: [],
     files: [],
   };

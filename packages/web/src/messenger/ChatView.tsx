@@ -1,15 +1,23 @@
-import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import type { ConversationSummary } from '@enlets/protocol';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { ConversationSummary, Pin } from '@enlets/protocol';
+import { ChatSecurity } from '../account/ChatSecurity.js';
+import { ConversationSettingsButton } from '../conversations/ConversationSettings.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { Translator } from '../i18n/i18n.js';
 import type { TimelineItem } from '../messaging/timeline.js';
 import { Icon } from '../ui/icons.js';
+import { safeName } from '../ui/safe-name.js';
 import { SafeName } from '../ui/SafeName.js';
 import { Composer, type ComposerMode } from './Composer.js';
+import { ForwardDialog } from './ForwardDialog.js';
+import { mentionsIn } from './mentions.js';
 import { MessageRow } from './MessageRow.js';
+import { SMALL_CONVERSATION, useChatSignals, type ChatSignals } from './use-chat-signals.js';
 import { useDownloads } from './use-downloads.js';
 import { useTimeline } from './use-timeline.js';
+import { VirtualTimeline } from './VirtualTimeline.js';
+import '../styles/chat-features.css';
 
 interface ChatViewProps {
   readonly session: SecureSession;
@@ -45,12 +53,18 @@ export function ChatView({
     composer.current?.focus();
   }, [conversation.id]);
 
-  // Keep the newest message in view as messages arrive.
-  const count = timeline.items.length;
-  useEffect(() => {
-    const element = scroller.current;
-    if (element !== null) element.scrollTop = element.scrollHeight;
-  }, [count]);
+  const signals = useChatSignals(session, conversation, timeline.members, ownUserId);
+  const [forwarding, setForwarding] = useState<TimelineItem | undefined>(undefined);
+  const [notice, setNotice] = useState<string | undefined>(undefined);
+  // The server's rules: anyone deletes their own; in channels (and groups) moderators anyone's; pins in
+  // channels are the moderators', elsewhere anyone's; @channel in channels is the managers'.
+  const moderator = conversation.role !== 'member';
+  const mayModerate = conversation.kind !== 'direct' && moderator;
+  const mayPin = conversation.kind !== 'channel' || moderator;
+  const mayMentionAll =
+    conversation.kind === 'group' ||
+    (conversation.kind === 'channel' && (conversation.role === 'owner' || conversation.role === 'manager'));
+  const pinnedSeqs = useMemo(() => new Set(timeline.pins.map((p) => p.seq)), [timeline.pins]);
 
   const name = useCallback(
     (senderId: string | null) => senderName(senderId, ownUserId, timeline.names, i18n),
@@ -69,17 +83,94 @@ export function ChatView({
     setMode({ kind: 'edit', seq: item.seq, text: item.text });
     composer.current?.focus();
   }, []);
-  const { send: sendNew, edit: sendEdit, react, sendFiles } = timeline;
+  const { send: sendNew, edit: sendEdit, react, sendFiles, members, remove, pin, forward } = timeline;
   const submit = useCallback(
     async (text: string, withFiles: readonly File[]) => {
       if (mode.kind === 'edit') await sendEdit(mode.seq, text);
       else if (withFiles.length > 0) {
         setFiles([]);
         await sendFiles(withFiles, text);
-      } else await sendNew(text, mode.kind === 'reply' ? { replyToSeq: mode.seq } : {});
+      } else
+        await sendNew(text, {
+          ...(mode.kind === 'reply' ? { replyToSeq: mode.seq } : {}),
+          ...mentionsIn(text, members, ownUserId, mayMentionAll),
+        });
       setMode({ kind: 'new' });
     },
-    [mode, sendNew, sendEdit, sendFiles],
+    [mode, sendNew, sendEdit, sendFiles, members, ownUserId, mayMentionAll],
+  );
+  const onDelete = useCallback(
+    (item: TimelineItem) => {
+      if (item.seq !== null) remove(item.seq).catch(() => setNotice(i18n.t('chat.loadFailed')));
+    },
+    [remove, i18n],
+  );
+  const onPin = useCallback(
+    (item: TimelineItem, pinned: boolean) => {
+      if (item.seq !== null) pin(item.seq, pinned).catch(() => undefined);
+    },
+    [pin],
+  );
+  const onForward = useCallback((item: TimelineItem) => setForwarding(item), []);
+  const onReact = useCallback(
+    (target: TimelineItem, emoji: string) => {
+      if (target.seq !== null) void react(target.seq, emoji);
+    },
+    [react],
+  );
+  const itemKey = useCallback((item: TimelineItem) => item.key, []);
+  const small = conversation.memberCount <= SMALL_CONVERSATION;
+  const { readUpTo, deliveredUpTo } = signals;
+  const setSize = timeline.hasOlder ? -1 : timeline.items.length;
+  const renderRow = useCallback(
+    (item: TimelineItem, position: number, ref: (element: HTMLLIElement | null) => void) => {
+      const own = item.senderId === ownUserId;
+      const seq = item.seq;
+      return (
+        <MessageRow
+          key={item.key}
+          ref={ref}
+          position={position}
+          setSize={setSize}
+          item={item}
+          own={own}
+          sender={name(item.senderId)}
+          replySender={item.replyTo === undefined ? undefined : name(item.replyTo.senderId)}
+          onReply={reply}
+          onEdit={edit}
+          onReact={onReact}
+          downloads={downloads}
+          sharedBy={item.sharedBy === undefined ? undefined : name(item.sharedBy)}
+          {...(own && small && seq !== null
+            ? { receipt: receiptOf(seq, readUpTo, deliveredUpTo, name) }
+            : {})}
+          pinned={seq !== null && pinnedSeqs.has(seq)}
+          mayDelete={own || mayModerate}
+          mayPin={mayPin}
+          onDelete={onDelete}
+          onPin={onPin}
+          onForward={onForward}
+        />
+      );
+    },
+    [
+      ownUserId,
+      setSize,
+      name,
+      reply,
+      edit,
+      onReact,
+      downloads,
+      small,
+      readUpTo,
+      deliveredUpTo,
+      pinnedSeqs,
+      mayModerate,
+      mayPin,
+      onDelete,
+      onPin,
+      onForward,
+    ],
   );
 
   // What is on screen counts as read.
@@ -122,13 +213,34 @@ export function ChatView({
               {i18n.t('chat.tlp', { level: conversation.tlp })}
             </span>
             <span>{i18n.plural('conversations.members', conversation.memberCount)}</span>
+            {signals.presence !== undefined && (
+              <span className={`presence presence-${signals.presence.availability}`}>
+                {i18n.t(`chat.presence.${signals.presence.availability}`)}
+                {signals.presence.text !== null && signals.presence.text !== '' && (
+                  <>
+                    {' — '}
+                    <SafeName name={signals.presence.text} />
+                  </>
+                )}
+              </span>
+            )}
           </p>
+          <PinnedMessages pins={timeline.pins} items={timeline.items} />
         </div>
+        <ChatSecurity session={session} conversation={conversation} ownUserId={ownUserId} />
+        <ConversationSettingsButton {...{ session, conversation, title, ownUserId }} onLeft={onBack} />
       </header>
+      {notice !== undefined && (
+        <p className="chat-notice" role="status">
+          {notice}
+        </p>
+      )}
       <div
         className="chat-scroller"
         ref={scroller}
         role="log"
+        // Focusable, so that the history scrolls from the keyboard (arrows, Page Up) like any scrolling region.
+        tabIndex={0}
         aria-label={i18n.t('chat.history', { name: title })}
       >
         {timeline.status === 'loading' && (
@@ -142,32 +254,28 @@ export function ChatView({
           </p>
         )}
         {timeline.status === 'ready' && timeline.hasOlder && (
-          <button type="button" className="load-older" onClick={timeline.loadOlder}>
-            {i18n.t('chat.loadOlder')}
+          <button
+            type="button"
+            className="load-older"
+            disabled={timeline.loadingOlder}
+            onClick={() => void timeline.loadOlder()}
+          >
+            {i18n.t(timeline.loadingOlder ? 'chat.loadingOlder' : 'chat.loadOlder')}
           </button>
         )}
         {timeline.status === 'ready' && timeline.items.length === 0 && (
           <p className="chat-status">{i18n.t('chat.empty')}</p>
         )}
-        <ol className="timeline">
-          {timeline.items.map((item) => (
-            <MessageRow
-              key={item.key}
-              item={item}
-              own={item.senderId === ownUserId}
-              sender={name(item.senderId)}
-              replySender={item.replyTo === undefined ? undefined : name(item.replyTo.senderId)}
-              onReply={reply}
-              onEdit={edit}
-              onReact={(target, emoji) => {
-                if (target.seq !== null) void react(target.seq, emoji);
-              }}
-              downloads={downloads}
-              sharedBy={item.sharedBy === undefined ? undefined : name(item.sharedBy)}
-            />
-          ))}
-        </ol>
+        <VirtualTimeline
+          items={timeline.items}
+          itemKey={itemKey}
+          renderRow={renderRow}
+          scroller={scroller}
+          hasOlder={timeline.status === 'ready' && timeline.hasOlder}
+          onNearTop={() => void timeline.loadOlder()}
+        />
       </div>
+      <TypingIndicator typing={signals.typing} name={name} />
       <Composer
         recipientName={title}
         inputRef={composer}
@@ -177,7 +285,25 @@ export function ChatView({
         onAddFiles={addFiles}
         onRemoveFile={(index) => setFiles((current) => current.filter((_, i) => i !== index))}
         send={submit}
+        members={members}
+        ownUserId={ownUserId}
+        mayMentionAll={mayMentionAll}
+        onTyped={signals.typed}
       />
+      {forwarding?.seq != null && (
+        <ForwardDialog
+          session={session}
+          conversationId={conversation.id}
+          ownUserId={ownUserId}
+          forward={(target) => forward(forwarding.seq ?? 0, target)}
+          onClose={(forwardedTo) => {
+            setForwarding(undefined);
+            setNotice(
+              forwardedTo === undefined ? undefined : i18n.t('chat.forwarded', { name: forwardedTo }),
+            );
+          }}
+        />
+      )}
     </section>
   );
 }
@@ -190,4 +316,71 @@ function senderName(
 ): string {
   if (senderId === ownUserId) return i18n.t('chat.you');
   return (senderId === null ? undefined : names.get(senderId)) ?? i18n.t('chat.formerMember');
+}
+
+/** "Seen by" the members who read up to it; else "Delivered" once another member's device stored it. */
+function receiptOf(
+  seq: number,
+  readUpTo: ReadonlyMap<string, number>,
+  deliveredUpTo: ReadonlyMap<string, number>,
+  name: (userId: string) => string,
+): { readonly seenBy: readonly string[]; readonly delivered: boolean } {
+  const seenBy = [...readUpTo].filter(([, upTo]) => upTo >= seq).map(([userId]) => name(userId));
+  const delivered = seenBy.length > 0 || [...deliveredUpTo.values()].some((upTo) => upTo >= seq);
+  return { seenBy, delivered };
+}
+
+/** The pinned messages, newest pin first, in the header: their text when loaded here. */
+function PinnedMessages({
+  pins,
+  items,
+}: {
+  readonly pins: readonly Pin[];
+  readonly items: readonly TimelineItem[];
+}): ReactNode {
+  const i18n = useI18n();
+  const bySeq = useMemo(() => {
+    const wanted = new Set(pins.map((p) => p.seq));
+    return new Map(items.filter((i) => i.seq !== null && wanted.has(i.seq)).map((i) => [i.seq, i]));
+  }, [pins, items]);
+  if (pins.length === 0) return null;
+  return (
+    <section className="pinned-messages" aria-label={i18n.t('chat.pinnedHeading')}>
+      <span className="pinned-label">{i18n.t('chat.pinnedHeading')}:</span>
+      <ul>
+        {[...pins]
+          .sort((a, b) => b.pinnedAt - a.pinnedAt)
+          .map((pin) => {
+            const text = bySeq.get(pin.seq)?.text;
+            return (
+              <li key={pin.seq} className="pinned-message" dir="auto">
+                {text == null || text === '' ? i18n.t('chat.pinnedUnavailable') : excerpt(text)}
+              </li>
+            );
+          })}
+      </ul>
+    </section>
+  );
+}
+
+function excerpt(text: string): string {
+  const line = text.replace(/\s+/gu, ' ').trim();
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
+}
+
+/** "Bruno is typing…" under the history, announced politely to screen readers. */
+function TypingIndicator({
+  typing,
+  name,
+}: {
+  readonly typing: ChatSignals['typing'];
+  readonly name: (userId: string) => string;
+}): ReactNode {
+  const i18n = useI18n();
+  const names = typing.map((userId) => safeName(name(userId)).text).join(', ');
+  return (
+    <p className="typing-indicator" aria-live="polite">
+      {typing.length === 0 ? '' : i18n.plural('chat.typing', typing.length, { names })}
+    </p>
+  );
 }

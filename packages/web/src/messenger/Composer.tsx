@@ -10,6 +10,15 @@ import {
 } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Icon } from '../ui/icons.js';
+import { SafeName } from '../ui/SafeName.js';
+import {
+  insertMention,
+  MENTION_ALL,
+  mentionQuery,
+  suggestMentions,
+  type MentionCandidate,
+} from './mentions.js';
+import '../styles/chat-features.css';
 
 /** What the next Send does: a new message, a reply to a message, or a new text for one of ours. */
 export type ComposerMode =
@@ -27,6 +36,20 @@ interface ComposerProps {
   readonly onAddFiles: (files: readonly File[]) => void;
   readonly onRemoveFile: (index: number) => void;
   readonly send: (text: string, files: readonly File[]) => Promise<void>;
+  /** Who `@` suggests: the conversation's members (we are left out). */
+  readonly members: readonly { readonly userId: string; readonly displayName: string }[];
+  readonly ownUserId: string;
+  /** Whether `@channel` is offered (in channels, managers only). */
+  readonly mayMentionAll: boolean;
+  /** Called as the text changes, with whether something is typed (for the others' "is typing…"). */
+  readonly onTyped: (composing: boolean) => void;
+}
+
+/** The mention suggestions open under the field: for the `@` at `start`, with the highlighted option. */
+interface Suggestions {
+  readonly start: number;
+  readonly options: readonly MentionCandidate[];
+  readonly active: number;
 }
 
 /**
@@ -42,6 +65,10 @@ export function Composer({
   onAddFiles,
   onRemoveFile,
   send,
+  members,
+  ownUserId,
+  mayMentionAll,
+  onTyped,
 }: ComposerProps): ReactNode {
   const i18n = useI18n();
   const [text, setText] = useState('');
@@ -55,6 +82,40 @@ export function Composer({
   const hintId = useId();
   const fieldId = useId();
   const fileFieldId = useId();
+  const listId = useId();
+  const [suggestions, setSuggestions] = useState<Suggestions | undefined>(undefined);
+  /** Where the caret goes after a mention was inserted (set once the new text is rendered). */
+  const caretAfter = useRef<number | undefined>(undefined);
+  useEffect(() => {
+    const field = inputRef.current;
+    if (caretAfter.current === undefined || field === null) return;
+    field.setSelectionRange(caretAfter.current, caretAfter.current);
+    caretAfter.current = undefined;
+  }, [text, inputRef]);
+
+  const suggest = (value: string, caret: number): void => {
+    const found = mentionQuery(value, caret);
+    if (found === undefined) {
+      setSuggestions(undefined);
+      return;
+    }
+    const options = suggestMentions(members, found.query, ownUserId);
+    const everyone =
+      mayMentionAll && MENTION_ALL.startsWith(found.query.toLocaleLowerCase())
+        ? [{ userId: MENTION_ALL, name: MENTION_ALL }]
+        : [];
+    const all = [...options, ...everyone];
+    setSuggestions(all.length === 0 ? undefined : { start: found.start, options: all, active: 0 });
+  };
+  const choose = (option: MentionCandidate): void => {
+    const field = inputRef.current;
+    if (suggestions === undefined || field === null) return;
+    const inserted = insertMention(text, suggestions.start, field.selectionStart, option.name);
+    caretAfter.current = inserted.caret;
+    setText(inserted.text);
+    setSuggestions(undefined);
+    field.focus();
+  };
   const withFiles = mode.kind !== 'edit' && files.length > 0;
 
   const submit = async (): Promise<void> => {
@@ -64,6 +125,8 @@ export function Composer({
     try {
       await send(message, withFiles ? files : []);
       setText('');
+      setSuggestions(undefined);
+      onTyped(false);
     } catch {
       // Not queued (it could not even be encrypted, e.g. a first message while offline): the text stays here.
       setFailed(true);
@@ -77,6 +140,29 @@ export function Composer({
     void submit();
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>): void => {
+    if (suggestions !== undefined && !event.nativeEvent.isComposing) {
+      const count = suggestions.options.length;
+      const move = (by: number): void =>
+        setSuggestions({ ...suggestions, active: (suggestions.active + by + count) % count });
+      if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+        event.preventDefault();
+        move(event.key === 'ArrowDown' ? 1 : -1);
+        return;
+      }
+      if (event.key === 'Enter' || event.key === 'Tab') {
+        const option = suggestions.options[suggestions.active];
+        if (option !== undefined) {
+          event.preventDefault();
+          choose(option);
+          return;
+        }
+      }
+      if (event.key === 'Escape') {
+        event.preventDefault();
+        setSuggestions(undefined);
+        return;
+      }
+    }
     if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       void submit();
@@ -117,12 +203,48 @@ export function Composer({
         rows={2}
         value={text}
         aria-describedby={mode.kind === 'new' ? hintId : `${contextId} ${hintId}`}
+        aria-autocomplete="list"
+        aria-controls={suggestions === undefined ? undefined : listId}
+        aria-activedescendant={
+          suggestions === undefined ? undefined : `${listId}-${String(suggestions.active)}`
+        }
         onChange={(event) => {
           setText(event.target.value);
           setFailed(false);
+          suggest(event.target.value, event.target.selectionStart);
+          onTyped(event.target.value.trim() !== '');
         }}
         onKeyDown={onKeyDown}
+        onBlur={() => setSuggestions(undefined)}
       />
+      {suggestions !== undefined && (
+        <ul
+          id={listId}
+          role="listbox"
+          className="mention-suggestions"
+          aria-label={i18n.t('chat.mentionSuggestions')}
+        >
+          {suggestions.options.map((option, index) => (
+            <li
+              key={option.userId}
+              id={`${listId}-${String(index)}`}
+              role="option"
+              aria-selected={index === suggestions.active}
+              className={index === suggestions.active ? 'mention-option is-active' : 'mention-option'}
+              // Chosen before the field loses the focus (and with it the suggestions).
+              onMouseDown={(event) => {
+                event.preventDefault();
+                choose(option);
+              }}
+            >
+              @<SafeName name={option.name} />
+              {option.userId === MENTION_ALL && (
+                <span className="mention-hint"> — {i18n.t('chat.mentionAll')}</span>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
       {withFiles && (
         <ul className="composer-files" aria-label={i18n.t('chat.filesToSend')}>
           {files.map((file, index) => (

@@ -1,7 +1,8 @@
-import type { ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { MessageText } from '../messaging/MessageText.js';
 import type { TimelineItem } from '../messaging/timeline.js';
+import { safeName } from '../ui/safe-name.js';
 import { SafeName } from '../ui/SafeName.js';
 import { downloadKey, type Downloads } from './use-downloads.js';
 
@@ -20,6 +21,20 @@ interface MessageRowProps {
   readonly downloads: Downloads;
   /** For messages shared with this device when it joined: the display name of who shared them. */
   readonly sharedBy: string | undefined;
+  /** The `<li>`, for the virtualized timeline's measurements. */
+  readonly ref?: Ref<HTMLLIElement>;
+  /** Its place among the rows loaded, and how many there are (-1 while older ones are not loaded). */
+  readonly position?: number;
+  readonly setSize?: number;
+  /** For our own messages in small conversations: who read it, and whether another device stored it. */
+  readonly receipt?: { readonly seenBy: readonly string[]; readonly delivered: boolean };
+  readonly pinned?: boolean;
+  /** What we may do with it here (server rules: own messages, or a channel's moderators). */
+  readonly mayDelete?: boolean;
+  readonly mayPin?: boolean;
+  readonly onDelete?: (item: TimelineItem) => void;
+  readonly onPin?: (item: TimelineItem, pinned: boolean) => void;
+  readonly onForward?: (item: TimelineItem) => void;
 }
 
 /** One message: who and when, the reply it answers, its text or why it cannot be shown, reactions, actions. */
@@ -33,10 +48,35 @@ export function MessageRow({
   onReact,
   downloads,
   sharedBy,
+  ref,
+  position,
+  setSize,
+  receipt,
+  pinned = false,
+  mayDelete = false,
+  mayPin = false,
+  onDelete,
+  onPin,
+  onForward,
 }: MessageRowProps): ReactNode {
   const i18n = useI18n();
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  // The confirmation takes the focus; leaving it gives it back to the Delete button.
+  useEffect(() => {
+    if (confirmingDelete) confirmButton.current?.focus();
+  }, [confirmingDelete]);
+  const rowPosition = {
+    ...(position === undefined ? {} : { 'aria-posinset': position }),
+    ...(setSize === undefined ? {} : { 'aria-setsize': setSize }),
+  };
   if (item.kind === 'system') {
-    return <li className="timeline-system">{i18n.t('chat.systemEvent')}</li>;
+    return (
+      <li ref={ref} className="timeline-system" {...rowPosition}>
+        {i18n.t('chat.systemEvent')}
+      </li>
+    );
   }
   const body = (): ReactNode => {
     switch (item.state) {
@@ -45,7 +85,11 @@ export function MessageRow({
       case 'failed':
         return <MessageText text={item.text ?? ''} />;
       case 'deleted':
-        return <p className="message-text is-placeholder">{i18n.t('chat.deleted')}</p>;
+        return (
+          <p className="message-text is-placeholder">
+            {i18n.t(item.deletedByManager ? 'chat.deletedByManager' : 'chat.deleted')}
+          </p>
+        );
       case 'unavailable':
         return <p className="message-text is-placeholder">{i18n.t('chat.unavailable')}</p>;
       case 'unreadable':
@@ -54,7 +98,12 @@ export function MessageRow({
   };
   const actionable = item.state === 'shown' && item.seq !== null;
   return (
-    <li className={`message${own ? ' is-own' : ''} is-${item.state}`} data-seq={item.seq ?? undefined}>
+    <li
+      ref={ref}
+      className={`message${own ? ' is-own' : ''}${pinned ? ' is-pinned' : ''} is-${item.state}`}
+      data-seq={item.seq ?? undefined}
+      {...rowPosition}
+    >
       <p className="message-meta">
         <span className="message-sender">
           <SafeName name={sender} />
@@ -150,6 +199,26 @@ export function MessageRow({
               {i18n.t('chat.edit')}
             </button>
           )}
+          {mayDelete && onDelete !== undefined && (
+            <button
+              type="button"
+              ref={deleteButton}
+              aria-expanded={confirmingDelete}
+              onClick={() => setConfirmingDelete(true)}
+            >
+              {i18n.t('chat.delete')}
+            </button>
+          )}
+          {mayPin && onPin !== undefined && (
+            <button type="button" aria-pressed={pinned} onClick={() => onPin(item, !pinned)}>
+              {i18n.t(pinned ? 'chat.unpin' : 'chat.pin')}
+            </button>
+          )}
+          {onForward !== undefined && item.text !== null && item.text !== '' && (
+            <button type="button" onClick={() => onForward(item)}>
+              {i18n.t('chat.forward')}
+            </button>
+          )}
           {QUICK_REACTIONS.map((emoji) => (
             <button
               key={emoji}
@@ -162,6 +231,41 @@ export function MessageRow({
             </button>
           ))}
         </div>
+      )}
+      {actionable && confirmingDelete && onDelete !== undefined && (
+        <div className="message-confirm" role="group" aria-label={i18n.t('chat.deleteConfirm')}>
+          <span>{i18n.t('chat.deleteConfirm')}</span>
+          <button
+            type="button"
+            ref={confirmButton}
+            className="danger-button"
+            onClick={() => {
+              setConfirmingDelete(false);
+              onDelete(item);
+            }}
+          >
+            {i18n.t('chat.deleteConfirmYes')}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setConfirmingDelete(false);
+              deleteButton.current?.focus();
+            }}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setConfirmingDelete(false);
+            }}
+          >
+            {i18n.t('chat.keep')}
+          </button>
+        </div>
+      )}
+      {receipt !== undefined && item.state === 'shown' && (
+        <p className="message-receipt">
+          {receipt.seenBy.length > 0
+            ? i18n.t('chat.seenBy', { names: receipt.seenBy.map((n) => safeName(n).text).join(', ') })
+            : i18n.t(receipt.delivered ? 'chat.delivered' : 'chat.sent')}
+        </p>
       )}
       {item.state === 'sending' && (
         <p className="message-status" role="status">

@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
-import { Link } from '../app/navigation.js';
-import { vettingPath } from '../app/routes.js';
+import { AccountRoute } from '../account/AccountRoute.js';
+import { Link, useRoute } from '../app/navigation.js';
+import { accountPath, vettingPath } from '../app/routes.js';
+import { ConversationActions } from '../conversations/ConversationActions.js';
 import { SecureGate } from '../device/SecureGate.js';
 import { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -25,6 +27,7 @@ interface MessengerProps {
  */
 export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
   const [session, setSession] = useState<SecureSession | undefined>(undefined);
+  const route = useRoute();
   useEffect(() => {
     const opened = new SecureSession();
     const off = opened.on('signedOut', onSignedOut);
@@ -40,7 +43,11 @@ export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
   if (session === undefined) return null;
   return (
     <SecureGate session={session} user={user} onSignOut={signOut}>
-      <MessengerScreen session={session} user={user} onSignOut={signOut} />
+      {route.kind === 'account' ? (
+        <AccountRoute session={session} user={user} contactId={route.contactId} onSignOut={signOut} />
+      ) : (
+        <MessengerScreen session={session} user={user} onSignOut={signOut} />
+      )}
     </SecureGate>
   );
 }
@@ -97,6 +104,9 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
               {i18n.t('vetting.open')}
             </Link>
           )}
+          <Link to={accountPath()} className="topbar-link">
+            {i18n.t('account.open')}
+          </Link>
           <LanguagePicker />
           <span className="signed-in-as">{i18n.t('header.signedInAs', { name: user.displayName })}</span>
           <button type="button" onClick={onSignOut}>
@@ -106,6 +116,7 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
       </header>
       <nav className="sidebar" aria-labelledby="conversations-heading">
         <h2 id="conversations-heading">{i18n.t('conversations.heading')}</h2>
+        <ConversationActions session={session} user={user} list={conversations} onOpen={setSelectedId} />
         <ConversationList conversations={conversations} selectedId={selectedId} onSelect={setSelectedId} />
       </nav>
       <main className="chat-pane">

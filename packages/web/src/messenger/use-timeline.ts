@@ -1,5 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ConversationDetail } from '@enlets/protocol';
+import type {
+  ConversationDetail,
+  ConversationMember,
+  Pin,
+  PinsResponse,
+  SendEventAck,
+  UserId,
+} from '@enlets/protocol';
 import { SecureSessionError, type SecureSession } from '../e2ee/secure-session.js';
 import type { ShownEvent } from '../e2ee/worker-protocol.js';
 import { buildTimeline, type PendingMessage, type TimelineItem } from '../messaging/timeline.js';
@@ -14,14 +21,32 @@ export interface Timeline {
   readonly hasOlder: boolean;
   /** Display names of the members, by user id. */
   readonly names: ReadonlyMap<string, string>;
+  /** The members as the conversation was opened (names, roles, read positions where shared). */
+  readonly members: readonly ConversationMember[];
+  /** The messages pinned now, as the server lists them. */
+  readonly pins: readonly Pin[];
+  /** True while an older page is being fetched. */
+  readonly loadingOlder: boolean;
   /** The highest seq shown (0 before the first event). */
   readonly latestSeq: number;
-  readonly loadOlder: () => void;
-  readonly send: (text: string, options?: { readonly replyToSeq?: number }) => Promise<void>;
+  readonly loadOlder: () => Promise<void>;
+  readonly send: (text: string, options?: SendOptions) => Promise<void>;
   readonly edit: (seq: number, text: string) => Promise<void>;
   readonly react: (seq: number, emoji: string) => Promise<void>;
   /** Sends files, encrypted each with its own key, with an optional text; the pending row shows progress. */
   readonly sendFiles: (files: readonly File[], text: string) => Promise<void>;
+  /** Deletes a message for everyone (ours, or anyone's for a channel's moderators). */
+  readonly remove: (seq: number) => Promise<void>;
+  readonly pin: (seq: number, pinned: boolean) => Promise<void>;
+  /** Forwards a message into another conversation; rejects with the server's refusal (TLP rules). */
+  readonly forward: (seq: number, targetConversationId: string) => Promise<SendEventAck>;
+}
+
+/** What a send may carry beside its text: the message it answers, who it mentions. */
+export interface SendOptions {
+  readonly replyToSeq?: number;
+  readonly mentions?: readonly string[];
+  readonly mentionsAll?: boolean;
 }
 
 /**
@@ -33,7 +58,10 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
   const [events, setEvents] = useState<ReadonlyMap<number, ShownEvent>>(new Map());
   const [pending, setPending] = useState<readonly PendingMessage[]>([]);
   const [hasOlder, setHasOlder] = useState(false);
-  const [names, setNames] = useState<ReadonlyMap<string, string>>(new Map());
+  const [members, setMembers] = useState<readonly ConversationMember[]>([]);
+  const [pins, setPins] = useState<readonly Pin[]>([]);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const names = useMemo(() => new Map(members.map((m) => [m.userId, m.displayName])), [members]);
   const eventsRef = useRef(events);
   eventsRef.current = events;
 
@@ -55,9 +83,20 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     setStatus('loading');
     setEvents(new Map());
     setPending([]);
+    const loadPins = (): void => {
+      session.http
+        .get<PinsResponse>(`/conversations/${conversationId}/pins`)
+        .then((listed) => {
+          if (!cancelled) setPins(listed.pins);
+        })
+        .catch(() => undefined);
+    };
     // Live events first, so nothing that lands while the history loads is missed.
     const off = session.on('event', (shown) => {
-      if (shown.event.conversationId === conversationId) addEvents([shown]);
+      if (shown.event.conversationId !== conversationId) return;
+      addEvents([shown]);
+      if (shown.event.kind === 'pin' || shown.event.kind === 'unpin' || shown.event.kind === 'delete')
+        loadPins();
     });
     // Earlier messages were shared with this device: the page of history shown so far is read again.
     const offShared = session.on('historyShared', (sharedIn) => {
@@ -75,8 +114,9 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
         if (cancelled) return;
         addEvents(history);
         setHasOlder(history.length === PAGE && (history[0]?.event.seq ?? 1) > 1);
-        setNames(new Map(detail.members.map((m) => [m.userId, m.displayName])));
+        setMembers(detail.members);
         setStatus('ready');
+        loadPins();
       })
       .catch(() => {
         if (!cancelled) setStatus('failed');
@@ -91,15 +131,22 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
   const oldestSeq = useMemo(() => Math.min(...events.keys()), [events]);
   const latestSeq = useMemo(() => Math.max(0, ...events.keys()), [events]);
 
-  const loadOlder = useCallback(() => {
-    if (!Number.isFinite(oldestSeq)) return;
-    session
-      .history(conversationId, { limit: PAGE, beforeSeq: oldestSeq })
-      .then((older) => {
-        addEvents(older);
-        setHasOlder(older.length === PAGE && (older[0]?.event.seq ?? 1) > 1);
-      })
-      .catch(() => undefined);
+  const loadingRef = useRef(false);
+  const loadOlder = useCallback(async () => {
+    // One page at a time: scrolling fires this many times while the first request is on its way.
+    if (!Number.isFinite(oldestSeq) || loadingRef.current) return;
+    loadingRef.current = true;
+    setLoadingOlder(true);
+    try {
+      const older = await session.history(conversationId, { limit: PAGE, beforeSeq: oldestSeq });
+      addEvents(older);
+      setHasOlder(older.length === PAGE && (older[0]?.event.seq ?? 1) > 1);
+    } catch {
+      // Offline: the button stays, and scrolling up tries again.
+    } finally {
+      loadingRef.current = false;
+      setLoadingOlder(false);
+    }
   }, [session, conversationId, oldestSeq, addEvents]);
 
   /** After the acknowledgement, the event normally comes back live; if the socket was down, it is fetched. */
@@ -113,12 +160,16 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
   );
 
   const send = useCallback(
-    async (text: string, options: { readonly replyToSeq?: number } = {}) => {
-      const { replyToSeq } = options;
+    async (text: string, options: SendOptions = {}) => {
+      const { replyToSeq, mentions = [], mentionsAll = false } = options;
       const queued = await session.send(
         conversationId,
         { type: 'text', text },
-        replyToSeq === undefined ? {} : { refSeq: replyToSeq },
+        {
+          ...(replyToSeq === undefined ? {} : { refSeq: replyToSeq }),
+          ...(mentions.length === 0 ? {} : { mentions: mentions as UserId[] }),
+          ...(mentionsAll ? { mentionsAll } : {}),
+        },
       );
       setPending((current) => [
         ...current,
@@ -220,9 +271,40 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     [session, conversationId, fetchIfMissed],
   );
 
+  const mark = useCallback(
+    async (kind: 'delete' | 'pin' | 'unpin', seq: number) => {
+      const queued = await session.mark(conversationId, kind, seq);
+      await queued.acknowledged.then((ack) => fetchIfMissed(ack.seq));
+    },
+    [session, conversationId, fetchIfMissed],
+  );
+  const remove = useCallback((seq: number) => mark('delete', seq), [mark]);
+  const pin = useCallback((seq: number, pinned: boolean) => mark(pinned ? 'pin' : 'unpin', seq), [mark]);
+  const forward = useCallback(
+    (seq: number, targetConversationId: string) => session.forward(conversationId, seq, targetConversationId),
+    [session, conversationId],
+  );
+
   const items = useMemo(
     () => buildTimeline(events.values(), pending, ownUserId),
     [events, pending, ownUserId],
   );
-  return { status, items, hasOlder, names, latestSeq, loadOlder, send, edit, react, sendFiles };
+  return {
+    status,
+    items,
+    hasOlder,
+    names,
+    members,
+    pins,
+    loadingOlder,
+    latestSeq,
+    loadOlder,
+    send,
+    edit,
+    react,
+    sendFiles,
+    remove,
+    pin,
+    forward,
+  };
 }

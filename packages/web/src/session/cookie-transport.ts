@@ -1,4 +1,4 @@
-import type { FetchLike, WebSocketLike } from '@enlets/client';
+import type { BinaryFetchLike, FetchLike, WebSocketLike } from '@enlets/client';
 
 /**
  * The browser keeps its session in the server's HttpOnly, SameSite=Strict `enlets_session` cookie: script on
@@ -15,6 +15,22 @@ import type { FetchLike, WebSocketLike } from '@enlets/client';
 export const COOKIE_SESSION = 'cookie-session';
 
 export const cookieFetch: FetchLike = async (url, init) => {
+  const headers = Object.fromEntries(
+    Object.entries(init.headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
+  );
+  return fetch(url, {
+    method: init.method,
+    headers,
+    credentials: 'same-origin',
+    ...(init.body === undefined ? {} : { body: init.body }),
+  });
+};
+
+/**
+ * `cookieFetch` for raw-bytes calls (attachment chunks up, blobs and history bundles down): the same cookie,
+ * the SDK's `Authorization` header dropped, the response body left to stream.
+ */
+export const cookieBinaryFetch: BinaryFetchLike = async (url, init) => {
   const headers = Object.fromEntries(
     Object.entries(init.headers).filter(([name]) => name.toLowerCase() !== 'authorization'),
   );

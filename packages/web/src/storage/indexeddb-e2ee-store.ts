@@ -147,11 +147,28 @@ export class IndexedDbE2eeStore implements E2eeStore {
     return this.#db.get('contents', [conversationId, seq]);
   }
 
+  /** A page of history's content in one read-only transaction. */
+  async getContents(
+    conversationId: string,
+    seqs: readonly number[],
+  ): Promise<ReadonlyMap<number, StoredContent>> {
+    const tx = this.#db.transaction('contents', 'readonly');
+    const found = await Promise.all(seqs.map((seq) => tx.store.get([conversationId, seq])));
+    await tx.done;
+    const contents = new Map<number, StoredContent>();
+    for (const [index, content] of found.entries()) {
+      const seq = seqs[index];
+      if (content !== undefined && seq !== undefined) contents.set(seq, content);
+    }
+    return contents;
+  }
+
   async putContent(conversationId: string, seq: number, content: StoredContent): Promise<void> {
     const stored: StoredContent = {
       content: content.content === null ? null : ownBytes(content.content),
       status: content.status,
       ...(content.reason === undefined ? {} : { reason: content.reason }),
+      ...(content.sharedBy === undefined ? {} : { sharedBy: content.sharedBy }),
     };
     await this.#put('contents', stored, [conversationId, seq]);
   }
