@@ -404,6 +404,7 @@ export const en = {
   'chat.deleteConfirmYes': 'Delete for everyone',
   'chat.keep': 'Keep',
   'chat.deletedByManager': 'This message was deleted by a manager.',
+  'chat.deleteFailed': 'The message could not be deleted.',
   'chat.pin': 'Pin',
   'chat.unpin': 'Unpin',
   'chat.pinnedHeading': 'Pinned',

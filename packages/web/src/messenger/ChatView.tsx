@@ -101,7 +101,10 @@ export function ChatView({
   );
   const onDelete = useCallback(
     (item: TimelineItem) => {
-      if (item.seq !== null) remove(item.seq).catch(() => setNotice(i18n.t('chat.loadFailed')));
+      if (item.seq === null) return;
+      // The confirmation (and its focused button) goes with the message: the focus stays in the history.
+      scroller.current?.focus({ preventScroll: true });
+      remove(item.seq).catch(() => setNotice(i18n.t('chat.deleteFailed')));
     },
     [remove, i18n],
   );

@@ -233,7 +233,17 @@ export function MessageRow({
         </div>
       )}
       {actionable && confirmingDelete && onDelete !== undefined && (
-        <div className="message-confirm" role="group" aria-label={i18n.t('chat.deleteConfirm')}>
+        <div
+          className="message-confirm"
+          role="group"
+          aria-label={i18n.t('chat.deleteConfirm')}
+          onKeyDown={(event) => {
+            if (event.key !== 'Escape') return;
+            event.preventDefault();
+            setConfirmingDelete(false);
+            deleteButton.current?.focus();
+          }}
+        >
           <span>{i18n.t('chat.deleteConfirm')}</span>
           <button
             type="button"
@@ -251,9 +261,6 @@ export function MessageRow({
             onClick={() => {
               setConfirmingDelete(false);
               deleteButton.current?.focus();
-            }}
-            onKeyDown={(event) => {
-              if (event.key === 'Escape') setConfirmingDelete(false);
             }}
           >
             {i18n.t('chat.keep')}

@@ -397,6 +397,7 @@ export const de: Catalogue = {
   'chat.deleteConfirmYes': 'Für alle löschen',
   'chat.keep': 'Behalten',
   'chat.deletedByManager': 'Diese Nachricht wurde von einer verwaltenden Person gelöscht.',
+  'chat.deleteFailed': 'Die Nachricht konnte nicht gelöscht werden.',
   'chat.pin': 'Anheften',
   'chat.unpin': 'Lösen',
   'chat.pinnedHeading': 'Angeheftet',

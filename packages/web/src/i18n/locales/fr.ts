@@ -393,6 +393,7 @@ export const fr: Catalogue = {
   'chat.deleteConfirmYes': 'Supprimer pour tous',
   'chat.keep': 'Conserver',
   'chat.deletedByManager': 'Ce message a été supprimé par un gestionnaire.',
+  'chat.deleteFailed': 'Le message n’a pas pu être supprimé.',
   'chat.pin': 'Épingler',
   'chat.unpin': 'Désépingler',
   'chat.pinnedHeading': 'Épinglé',

@@ -432,6 +432,7 @@ export const pl: Catalogue = {
   'chat.deleteConfirmYes': 'Usuń dla wszystkich',
   'chat.keep': 'Zachowaj',
   'chat.deletedByManager': 'Tę wiadomość usunął zarządzający.',
+  'chat.deleteFailed': 'Nie udało się usunąć wiadomości.',
   'chat.pin': 'Przypnij',
   'chat.unpin': 'Odepnij',
   'chat.pinnedHeading': 'Przypięte',
