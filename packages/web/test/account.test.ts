@@ -2,19 +2,19 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { create as createQr } from 'qrcode';
-import { encodeContent, EnletsApiError, EnletsHttpClient, generateRecoveryCode } from '@enlets/client';
-import { decodeDeviceList, fromBase64Url, RECOVERY_KDF_MIN, safetyNumber, toBase64Url } from '@enlets/crypto';
+import { encodeContent, EnletsApiError, EnletsHttpClient } from '@enlets/client';
+import { decodeDeviceList, fromBase64Url, safetyNumber, toBase64Url } from '@enlets/crypto';
 import type { CreateConversationResponse, UserDevicesResponse } from '@enlets/protocol';
 import { openSecureDevice, type SecureTestDevice } from '../../client/test/secure-device.js';
 import {
   browserUnavailable,
   launchChromium,
   openContext,
-  runAxe,
   screenshot,
-  VIEWPORTS,
   type PageProblems,
   type ViewportName,
+  screenshotBothSizes,
+  assertNoSeriousAxeViolations,
 } from './helpers/browser.js';
 import {
   buildWebClient,
@@ -23,6 +23,7 @@ import {
   type SeededUser,
   type WebTestServer,
 } from './helpers/web-server.js';
+import { firstDevice as firstDeviceOf, signInAndRecover } from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# account screens suite skipped: ${unavailable}`);
@@ -56,9 +57,7 @@ describe('the account screens in Chromium against the real server', { skip: unav
   const allProblems: PageProblems[] = [];
 
   async function firstDevice(user: SeededUser): Promise<SecureTestDevice> {
-    const device = await openSecureDevice(server.url, user.id, user.token);
-    const passphrase = generateRecoveryCode();
-    await device.messenger.setUpRecovery(passphrase, { kdf: RECOVERY_KDF_MIN });
+    const { device, passphrase } = await firstDeviceOf(server.url, user);
     passphrases.set(user.id, passphrase);
     return device;
   }
@@ -67,14 +66,7 @@ describe('the account screens in Chromium against the real server', { skip: unav
   async function signedInPage(user: SeededUser, viewport: ViewportName): Promise<Page> {
     const { page, problems } = await openContext(browser, viewport);
     allProblems.push(problems);
-    await page.goto(server.url);
-    await page.getByLabel('E-mail address').fill(user.email);
-    await page.getByLabel('Password').fill(user.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
-    await page.getByLabel('Recovery passphrase').fill(passphrases.get(user.id) ?? '');
-    await page.getByRole('button', { name: 'Recover', exact: true }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 60_000 });
+    await signInAndRecover(page, server.url, user, passphrases.get(user.id) ?? '', 60_000);
     await page.locator('.connection[data-state="live"]').waitFor({ timeout: 30_000 });
     return page;
   }
@@ -91,19 +83,9 @@ describe('the account screens in Chromium against the real server', { skip: unav
     return digits.replace(/\s/g, '');
   }
 
-  async function bothSizes(page: Page, name: string): Promise<void> {
-    const original = page.viewportSize();
-    for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
-      await page.setViewportSize(VIEWPORTS[viewport]);
-      await screenshot(page, name, viewport);
-    }
-    if (original !== null) await page.setViewportSize(original);
-  }
+  const bothSizes = screenshotBothSizes;
 
-  async function assertAccessible(page: Page, screen: string): Promise<void> {
-    const serious = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious, [], `axe on the ${screen} screen`);
-  }
+  const assertAccessible = assertNoSeriousAxeViolations;
 
   async function focusedText(page: Page): Promise<string | undefined> {
     return page.evaluate(() => document.activeElement?.textContent ?? undefined);

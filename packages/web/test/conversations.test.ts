@@ -1,19 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { generateRecoveryCode } from '@enlets/client';
-import { RECOVERY_KDF_MIN } from '@enlets/crypto';
 import type { ChannelDetails } from '@enlets/protocol';
-import { openSecureDevice } from '../../client/test/secure-device.js';
 import {
   browserUnavailable,
   launchChromium,
   openContext,
-  runAxe,
-  screenshot,
-  VIEWPORTS,
   type PageProblems,
   type ViewportName,
+  screenshotBothSizes,
+  assertNoSeriousAxeViolations,
 } from './helpers/browser.js';
 import {
   buildWebClient,
@@ -22,6 +18,7 @@ import {
   type SeededUser,
   type WebTestServer,
 } from './helpers/web-server.js';
+import { firstDevice as firstDeviceOf, signInAndRecover } from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# conversations suite skipped: ${unavailable}`);
@@ -52,9 +49,7 @@ describe(
      * recovers the identity with the passphrase (as a second device would) and is the device the test drives.
      */
     async function firstDevice(user: SeededUser): Promise<void> {
-      const device = await openSecureDevice(server.url, user.id, user.token);
-      const passphrase = generateRecoveryCode();
-      await device.messenger.setUpRecovery(passphrase, { kdf: RECOVERY_KDF_MIN });
+      const { device, passphrase } = await firstDeviceOf(server.url, user);
       passphrases.set(user.id, passphrase);
       await device.stop();
     }
@@ -62,31 +57,14 @@ describe(
     async function signedInPage(user: SeededUser, viewport: ViewportName): Promise<Page> {
       const { page, problems } = await openContext(browser, viewport);
       allProblems.push(problems);
-      await page.goto(server.url);
-      await page.getByLabel('E-mail address').fill(user.email);
-      await page.getByLabel('Password').fill(user.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor(SLOW);
-      await page.getByLabel('Recovery passphrase').fill(passphrases.get(user.id) ?? '');
-      await page.getByRole('button', { name: 'Recover', exact: true }).click();
-      await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 60_000 });
+      await signInAndRecover(page, server.url, user, passphrases.get(user.id) ?? '', 60_000);
       await page.locator('.connection[data-state="live"]').waitFor(SLOW);
       return page;
     }
 
-    async function bothSizes(page: Page, name: string): Promise<void> {
-      const original = page.viewportSize();
-      for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
-        await page.setViewportSize(VIEWPORTS[viewport]);
-        await screenshot(page, name, viewport);
-      }
-      if (original !== null) await page.setViewportSize(original);
-    }
+    const bothSizes = screenshotBothSizes;
 
-    async function assertAccessible(page: Page, screen: string): Promise<void> {
-      const serious = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious, [], `axe on the ${screen} screen`);
-    }
+    const assertAccessible = assertNoSeriousAxeViolations;
 
     /** Sends a message from the open conversation's composer. */
     async function say(page: Page, to: string, text: string): Promise<void> {

@@ -13,11 +13,10 @@ import {
   browserUnavailable,
   launchChromium,
   openContext,
-  runAxe,
-  screenshot,
-  VIEWPORTS,
   type PageProblems,
   type ViewportName,
+  screenshotBothSizes,
+  assertNoSeriousAxeViolations,
 } from './helpers/browser.js';
 import {
   buildWebClient,
@@ -70,19 +69,9 @@ describe(
       return smtp.waitFor(to, (m) => subject.test(m.subject), 20_000);
     }
 
-    async function bothSizes(shown: Page, name: string): Promise<void> {
-      const original = shown.viewportSize();
-      for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
-        await shown.setViewportSize(VIEWPORTS[viewport]);
-        await screenshot(shown, name, viewport);
-      }
-      if (original !== null) await shown.setViewportSize(original);
-    }
+    const bothSizes = screenshotBothSizes;
 
-    async function assertAccessible(shown: Page, screen: string): Promise<void> {
-      const serious = (await runAxe(shown)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
-      assert.deepEqual(serious, [], `axe on the ${screen} screen`);
-    }
+    const assertAccessible = assertNoSeriousAxeViolations;
 
     /** Each step of a flow starts with the keyboard focus in its first field. */
     async function assertFocused(shown: Page, field: Locator): Promise<void> {

@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { encodeContent, generateRecoveryCode } from '@enlets/client';
-import { RECOVERY_KDF_MIN } from '@enlets/crypto';
+import { encodeContent } from '@enlets/client';
 import type { ChannelDetails, CreateConversationResponse, UserId } from '@enlets/protocol';
-import { openSecureDevice, type SecureTestDevice } from '../../client/test/secure-device.js';
+import { type SecureTestDevice } from '../../client/test/secure-device.js';
 import { waitFor } from '../../client/test/helpers.js';
 import { inTransaction } from '../../server/src/domain/services.js';
 import { newId } from '../../server/src/lib/secrets.js';
@@ -25,6 +24,7 @@ import {
   type WebTestServer,
 } from './helpers/web-server.js';
 import { XSS_PAYLOADS } from './xss-payloads.js';
+import { firstDevice as firstDeviceOf } from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# XSS suite skipped: ${unavailable}`);
@@ -91,9 +91,7 @@ describe(
     const executions: string[] = [];
 
     async function firstDevice(user: SeededUser): Promise<SecureTestDevice> {
-      const device = await openSecureDevice(server.url, user.id, user.token);
-      const passphrase = generateRecoveryCode();
-      await device.messenger.setUpRecovery(passphrase, { kdf: RECOVERY_KDF_MIN });
+      const { device, passphrase } = await firstDeviceOf(server.url, user);
       passphrases.set(user.id, passphrase);
       return device;
     }
@@ -279,20 +277,42 @@ describe(
       await page.getByRole('heading', { name: 'XSS bodies' }).waitFor();
       const messages = page.locator('.timeline .message');
       await messages.first().waitFor({ timeout: 30_000 });
-      const older = page.getByRole('button', { name: 'Show older messages' });
-      while ((await messages.count()) < XSS_PAYLOADS.length + 1) {
-        const before = await messages.count();
-        await older.click();
-        await waitFor(async () => ((await messages.count()) > before ? true : undefined), 'older messages');
-      }
-      assert.equal(await messages.count(), XSS_PAYLOADS.length + 1);
       // The Markdown renderer is its own chunk: until it is in, bodies show as plain text.
       await page.locator('.timeline .rich-text').first().waitFor();
 
+      // The timeline is virtualized: walk it from the newest message to the first, reading each window of
+      // rows (by seq) and checking its DOM, and loading older pages as the top is reached.
+      const texts = new Map<number, string>();
+      const dom: { dangerous: string[]; handlers: string[]; styled: number; links: TimelineLink[] } = {
+        dangerous: [],
+        handlers: [],
+        styled: 0,
+        links: [],
+      };
+      for (let stalled = 0; texts.size < XSS_PAYLOADS.length + 1 && stalled < 20;) {
+        const before = texts.size;
+        for (const row of await messages.evaluateAll((nodes) =>
+          nodes.map((n) => ({
+            seq: Number((n as HTMLElement).dataset['seq']),
+            text: n.querySelector<HTMLElement>('.message-text')?.innerText ?? '',
+          })),
+        ))
+          if (Number.isFinite(row.seq)) texts.set(row.seq, row.text);
+        const window = await page.locator('.timeline').evaluate(inspectTimeline);
+        dom.dangerous.push(...window.dangerous);
+        dom.handlers.push(...window.handlers);
+        dom.styled += window.styled;
+        dom.links.push(...window.links);
+        await page.locator('.chat-scroller').evaluate((scroller) => {
+          scroller.scrollTop = Math.max(0, scroller.scrollTop - scroller.clientHeight * 0.8);
+        });
+        await page.waitForTimeout(150);
+        stalled = texts.size === before ? stalled + 1 : 0;
+      }
+      assert.equal(texts.size, XSS_PAYLOADS.length + 1, 'every message was rendered at some point');
+
       // In order of sending: the nth message is the nth payload. Each is seen as the text that was typed.
-      const shown = await page
-        .locator('.timeline .message .message-text')
-        .evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).innerText));
+      const shown = [...texts.entries()].sort(([a], [b]) => a - b).map(([, text]) => text);
       const missing = XSS_PAYLOADS.flatMap((payload, index) => {
         if (payload.shows === false) return [];
         const want = flat(payload.shows ?? payload.body);
@@ -301,27 +321,6 @@ describe(
       });
       assert.deepEqual(missing, [], 'every payload visible as text');
 
-      const dom = await page.locator('.timeline').evaluate((timeline) => {
-        const dangerous = timeline.querySelectorAll(
-          'script, img, iframe, object, embed, svg, math, style, link, meta, base, form, input, button:not(.message-actions button), video, audio, source, template, frame, frameset',
-        );
-        const handlers = [...timeline.querySelectorAll('*')].flatMap((element) =>
-          element.getAttributeNames().filter((name) => name.toLowerCase().startsWith('on')),
-        );
-        const styled = timeline.querySelectorAll('.message-text [style], .message-text[style]');
-        const links = [...timeline.querySelectorAll('a')].map((a) => ({
-          protocol: new URL(a.href, document.baseURI).protocol,
-          raw: a.getAttribute('href') ?? '',
-          rel: a.rel,
-          target: a.target,
-        }));
-        return {
-          dangerous: [...dangerous].map((element) => element.outerHTML.slice(0, 200)),
-          handlers,
-          styled: styled.length,
-          links,
-        };
-      });
       assert.deepEqual(dom.dangerous, [], 'no img, script, iframe or other active element in the timeline');
       assert.deepEqual(dom.handlers, [], 'no on* attribute in the timeline');
       assert.equal(dom.styled, 0, 'no inline style from a message');
@@ -337,10 +336,20 @@ describe(
         0,
         'no link with a refused scheme anywhere on the page',
       );
+      await page.locator('.chat-scroller').evaluate((scroller) => {
+        scroller.scrollTop = scroller.scrollHeight;
+      });
     });
 
     it('shows where a link really goes when its words say something else', async () => {
       const deceptive = page.locator('.timeline .message', { hasText: 'knab//:sptth' });
+      // Virtualized: scroll up from the newest message until its row is rendered.
+      for (let step = 0; step < 200 && (await deceptive.count()) === 0; step += 1) {
+        await page.locator('.chat-scroller').evaluate((scroller) => {
+          scroller.scrollTop = Math.max(0, scroller.scrollTop - scroller.clientHeight * 0.8);
+        });
+        await page.waitForTimeout(100);
+      }
       const link = deceptive.locator('a');
       assert.equal(await link.getAttribute('href'), 'https://evil.example/');
       assert.match(
@@ -351,6 +360,10 @@ describe(
     });
 
     it('still renders the Markdown of operational chat', async () => {
+      await page.locator('.chat-scroller').evaluate((scroller) => {
+        scroller.scrollTop = scroller.scrollHeight;
+      });
+      await page.waitForTimeout(300);
       const message = page.locator('.timeline .message').last().locator('.message-text');
       await message.scrollIntoViewIfNeeded();
       assert.equal(await message.locator('p.md-heading > strong').textContent(), 'Handover');
@@ -409,3 +422,38 @@ describe(
     });
   },
 );
+
+interface TimelineLink {
+  readonly protocol: string;
+  readonly raw: string;
+  readonly rel: string;
+  readonly target: string;
+}
+
+/** What the rendered rows hold that a message must never make: active elements, handlers, styles, links. */
+function inspectTimeline(timeline: Element): {
+  dangerous: string[];
+  handlers: string[];
+  styled: number;
+  links: TimelineLink[];
+} {
+  const dangerous = timeline.querySelectorAll(
+    'script, img, iframe, object, embed, svg, math, style, link, meta, base, form, input, button:not(.message-actions button), video, audio, source, template, frame, frameset',
+  );
+  const handlers = [...timeline.querySelectorAll('*')].flatMap((element) =>
+    element.getAttributeNames().filter((name) => name.toLowerCase().startsWith('on')),
+  );
+  const styled = timeline.querySelectorAll('.message-text [style], .message-text[style]');
+  const links = [...timeline.querySelectorAll('a')].map((a) => ({
+    protocol: new URL(a.href, document.baseURI).protocol,
+    raw: a.getAttribute('href') ?? '',
+    rel: a.rel,
+    target: a.target,
+  }));
+  return {
+    dangerous: [...dangerous].map((element) => element.outerHTML.slice(0, 200)),
+    handlers,
+    styled: styled.length,
+    links,
+  };
+}

@@ -107,3 +107,20 @@ export async function screenshot(page: Page, name: string, viewport: ViewportNam
   await page.screenshot({ path, fullPage: false });
   return path;
 }
+
+/** Screenshots of the current screen at every viewport (phone and desktop), then back to the page's own size. */
+export async function screenshotBothSizes(page: Page, name: string): Promise<void> {
+  const original = page.viewportSize();
+  for (const viewport of Object.keys(VIEWPORTS) as ViewportName[]) {
+    await page.setViewportSize(VIEWPORTS[viewport]);
+    await screenshot(page, name, viewport);
+  }
+  if (original !== null) await page.setViewportSize(original);
+}
+
+/** The screen has no serious or critical axe violation (issue #5's accessibility bar). */
+export async function assertNoSeriousAxeViolations(page: Page, screen: string): Promise<void> {
+  const serious = (await runAxe(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0)
+    throw new Error(`axe on the ${screen} screen: ${JSON.stringify(serious, undefined, 2)}`);
+}
