@@ -2,7 +2,16 @@ import { Component, lazy, memo, Suspense, type ReactNode } from 'react';
 import { rendersAsMarkdown } from './markdown-policy.js';
 import '../styles/rich-text.css';
 
-const MarkdownBody = lazy(() => import('./MarkdownBody.js'));
+const loadMarkdownBody = () => import('./MarkdownBody.js');
+const MarkdownBody = lazy(loadMarkdownBody);
+
+/**
+ * Fetches the Markdown renderer ahead of the first opened chat (call when the browser is idle after the list
+ * shows), so opening a conversation does not wait for the chunk.
+ */
+export function preloadMessageText(): void {
+  void loadMarkdownBody().catch(() => undefined);
+}
 
 interface MessageTextProps {
   readonly text: string;

@@ -7,6 +7,7 @@ import { ConversationActions } from '../conversations/ConversationActions.js';
 import { SecureGate } from '../device/SecureGate.js';
 import { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { preloadMessageText } from '../messaging/MessageText.js';
 import { canVet } from '../membership/membership-api.js';
 import { LanguagePicker } from '../ui/LanguagePicker.js';
 import { ChatView } from './ChatView.js';
@@ -73,6 +74,11 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const conversations = useConversations(session, user.id, selectedId);
   const { markRead } = conversations;
+  // Once the list is up, fetch the chat's Markdown renderer while the person is still choosing.
+  const listReady = conversations.state.status === 'ready';
+  useEffect(() => {
+    if (listReady) preloadMessageText();
+  }, [listReady]);
   const selected =
     conversations.state.status === 'ready'
       ? conversations.state.conversations.find((c) => c.id === selectedId)
