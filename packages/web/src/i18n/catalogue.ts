@@ -5,6 +5,13 @@
  * A message is a string with `{name}` placeholders, or plural forms chosen by `Intl.PluralRules` for the
  * `count` parameter (Polish needs `few` and `many`; `other` is always required).
  */
+import { adminMessages } from '../admin/messages.js';
+import { searchMessages } from '../search/messages.js';
+import { notificationsMessages } from '../notifications/messages.js';
+import { passkeysMessages } from '../passkeys/messages.js';
+import { passwordResetMessages } from '../password-reset/messages.js';
+import { broadcastsMessages } from '../broadcasts/messages.js';
+
 export interface PluralForms {
   readonly zero?: string;
   readonly one?: string;
@@ -574,6 +581,14 @@ export const en = {
   'setup.createdText': 'Sign in with the e-mail address and password you just chose.',
   'setup.doneHeading': 'Setup is complete',
   'setup.doneText': 'This server has its first administrator already. Sign in instead.',
+
+  // Features keep their messages next to their screens (feature-messages.ts).
+  ...adminMessages.en,
+  ...searchMessages.en,
+  ...notificationsMessages.en,
+  ...passkeysMessages.en,
+  ...passwordResetMessages.en,
+  ...broadcastsMessages.en,
 } as const satisfies Readonly<Record<string, string | PluralForms>>;
 
 export type MessageKey = keyof typeof en;

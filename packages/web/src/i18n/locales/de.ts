@@ -1,4 +1,10 @@
 import type { Catalogue } from '../catalogue.js';
+import { adminMessages } from '../../admin/messages.js';
+import { searchMessages } from '../../search/messages.js';
+import { notificationsMessages } from '../../notifications/messages.js';
+import { passkeysMessages } from '../../passkeys/messages.js';
+import { passwordResetMessages } from '../../password-reset/messages.js';
+import { broadcastsMessages } from '../../broadcasts/messages.js';
 
 export const de: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -571,4 +577,11 @@ export const de: Catalogue = {
   'setup.createdText': 'Melden Sie sich mit der soeben gewählten E-Mail-Adresse und dem Passwort an.',
   'setup.doneHeading': 'Die Einrichtung ist abgeschlossen',
   'setup.doneText': 'Dieser Server hat bereits seinen ersten Administrator. Melden Sie sich stattdessen an.',
+
+  ...adminMessages.de,
+  ...searchMessages.de,
+  ...notificationsMessages.de,
+  ...passkeysMessages.de,
+  ...passwordResetMessages.de,
+  ...broadcastsMessages.de,
 };

@@ -1,4 +1,10 @@
 import type { Catalogue } from '../catalogue.js';
+import { adminMessages } from '../../admin/messages.js';
+import { searchMessages } from '../../search/messages.js';
+import { notificationsMessages } from '../../notifications/messages.js';
+import { passkeysMessages } from '../../passkeys/messages.js';
+import { passwordResetMessages } from '../../password-reset/messages.js';
+import { broadcastsMessages } from '../../broadcasts/messages.js';
 
 export const fr: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -566,4 +572,11 @@ export const fr: Catalogue = {
   'setup.createdText': 'Connectez-vous avec l’adresse e-mail et le mot de passe que vous venez de choisir.',
   'setup.doneHeading': 'L’installation est terminée',
   'setup.doneText': 'Ce serveur a déjà son premier administrateur. Connectez-vous plutôt.',
+
+  ...adminMessages.fr,
+  ...searchMessages.fr,
+  ...notificationsMessages.fr,
+  ...passkeysMessages.fr,
+  ...passwordResetMessages.fr,
+  ...broadcastsMessages.fr,
 };

@@ -1,4 +1,10 @@
 import type { Catalogue } from '../catalogue.js';
+import { adminMessages } from '../../admin/messages.js';
+import { searchMessages } from '../../search/messages.js';
+import { notificationsMessages } from '../../notifications/messages.js';
+import { passkeysMessages } from '../../passkeys/messages.js';
+import { passwordResetMessages } from '../../password-reset/messages.js';
+import { broadcastsMessages } from '../../broadcasts/messages.js';
 
 export const pl: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -604,4 +610,11 @@ export const pl: Catalogue = {
   'setup.createdText': 'Zaloguj się adresem e-mail i hasłem, które właśnie wybrano.',
   'setup.doneHeading': 'Konfiguracja zakończona',
   'setup.doneText': 'Ten serwer ma już pierwszego administratora. Zaloguj się.',
+
+  ...adminMessages.pl,
+  ...searchMessages.pl,
+  ...notificationsMessages.pl,
+  ...passkeysMessages.pl,
+  ...passwordResetMessages.pl,
+  ...broadcastsMessages.pl,
 };

@@ -1,0 +1,5 @@
+import type { FeatureMessages } from '../i18n/feature-messages.js';
+
+const en = {} as const;
+
+export const notificationsMessages: FeatureMessages<typeof en> = { en, de: {}, fr: {}, pl: {} };
