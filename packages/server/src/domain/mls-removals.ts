@@ -1,12 +1,7 @@
 import type { SessionId, TimestampMs, UserId } from '@enlets/protocol';
 import { listMemberIds } from '../storage/repositories/conversations.js';
 import { listLiveDevices } from '../storage/repositories/e2ee-peers.js';
-import {
-  clearRemovalPending,
-  groupSendState,
-  listMlsLeaves,
-  type MlsLeaf,
-} from '../storage/repositories/mls-groups.js';
+import { clearRemovalPending, listMlsLeaves, type MlsLeaf } from '../storage/repositories/mls-groups.js';
 import { DomainError } from './errors.js';
 import { decodeMlsMessage, MlsDecodeError } from './mls-wire.js';
 import type { Trx } from './services.js';
@@ -49,7 +44,8 @@ export async function listUnauthorizedLeaves(
  * Checks content sent into a conversation with an MLS group: it must be an MLS PrivateMessage of that very group
  * (a plaintext client, or ciphertext filed under the wrong conversation, is refused with MLS_MESSAGE_REQUIRED,
  * so the server never stores a readable message of an encrypted conversation), and the group may hold no
- * unauthorized leaf (MLS_COMMIT_REQUIRED). The common case costs one primary-key lookup and a header parse.
+ * unauthorized leaf (MLS_COMMIT_REQUIRED). The common case costs a header parse: the group's state comes with
+ * the send's access check.
  * A flag left set although every leaf is authorized again (a member removed and re-added before anyone
  * committed, a flag raised by a removal racing a commit) is cleared here rather than blocking the conversation.
  *
@@ -59,10 +55,11 @@ export async function listUnauthorizedLeaves(
 export async function checkEncryptedContent(
   trx: Trx,
   conversationId: string,
+  /** The group's send state as the send read it with its access (`findSendContext`); undefined: no group. */
+  group: { readonly removalPending: boolean } | undefined,
   payload: Uint8Array,
   now: TimestampMs,
 ): Promise<void> {
-  const group = await groupSendState(trx, conversationId);
   if (group === undefined) return;
   if (!isPrivateMessageOf(payload, conversationId))
     throw new DomainError(

@@ -1,5 +1,9 @@
 import type { ConversationRecord, MembershipRecord } from '../../storage/repositories/conversations.js';
-import { findMemberConversation } from '../../storage/repositories/member-conversations.js';
+import {
+  findMemberConversation,
+  findSendContext,
+  type SendContext,
+} from '../../storage/repositories/member-conversations.js';
 import type { Db } from '../../storage/repositories/users.js';
 import type { Actor } from '../actor.js';
 import { notFound } from '../errors.js';
@@ -19,6 +23,17 @@ export async function accessConversationAsMember(
   conversationId: string,
 ): Promise<ConversationAccess> {
   const access = await findMemberConversation(db, conversationId, actor.user.id);
+  if (access === undefined) throw notFound('conversation');
+  return access;
+}
+
+/** The same access for a send, with the conversation's MLS group state read in the same statement. */
+export async function accessConversationForSend(
+  db: Db,
+  actor: Actor,
+  conversationId: string,
+): Promise<SendContext> {
+  const access = await findSendContext(db, conversationId, actor.user.id);
   if (access === undefined) throw notFound('conversation');
   return access;
 }

@@ -1,9 +1,10 @@
-import type { ConversationEvent, SendEventAck, SendEventRequest } from '@enlets/protocol';
+import type { ConversationEvent, SendEventAck, SendEventRequest, UserId } from '@enlets/protocol';
 import { tlpRank } from '@enlets/protocol';
 import {
   findEvent,
   findEventByClientId,
   insertEvent,
+  insertEventOnce,
   eraseEventPayload,
   type EventRecord,
 } from '../../storage/repositories/events.js';
@@ -13,7 +14,12 @@ import {
   takeNextSeq,
   type ConversationRecord,
 } from '../../storage/repositories/conversations.js';
-import { accessConversationAsMember, canModerate, isManager } from '../access/conversations.js';
+import {
+  accessConversationAsMember,
+  accessConversationForSend,
+  canModerate,
+  isManager,
+} from '../access/conversations.js';
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import type { BusMessage } from '../events.js';
@@ -67,9 +73,19 @@ export async function sendEvent(
 }
 
 /**
+ * The members of each conversation a batch of sends wrote to, read once per conversation and transaction. Safe
+ * to reuse within the transaction because it is read under the conversation's row lock (after `takeNextSeq`),
+ * which every membership change also takes (its system event), so no change can commit in between.
+ */
+export type RecipientsCache = Map<string, readonly UserId[]>;
+
+/**
  * The work of one send inside a transaction: the conversation's rules (membership, read-only, references,
  * TLP), the next seq under the conversation's row lock, the insert, and the bus message after commit. Throws
  * AlreadyStoredError for a retry that raced its original, DomainError for a refused event.
+ *
+ * On PostgreSQL each statement is a round trip, and the sends queued behind this one wait for all of them, so
+ * a plain message costs four: access with the group state, seq, insert-once, members (once per batch).
  */
 export async function storeEvent(
   services: Services,
@@ -78,8 +94,9 @@ export async function storeEvent(
   actor: Actor,
   conversationId: string,
   request: SendEventRequest,
+  recipientsCache: RecipientsCache = new Map(),
 ): Promise<SendEventAck> {
-  const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
+  const { conversation, membership, group } = await accessConversationForSend(trx, actor, conversationId);
   checkMayPost(
     conversation,
     membership.role === 'owner' || isManager(membership),
@@ -97,21 +114,8 @@ export async function storeEvent(
   const payload = new Uint8Array(Buffer.from(request.payload, 'base64'));
   // In an encrypted conversation content is ciphertext of its group, encrypted to leaves that may all still
   // read it (ADR 0011).
-  if (payload.length > 0) await checkEncryptedContent(trx, conversationId, payload, now);
+  if (payload.length > 0) await checkEncryptedContent(trx, conversationId, group, payload, now);
   const seq = await takeNextSeq(trx, conversationId, now);
-  // Under the conversation's row lock now: a concurrent retry of the same id has committed or not.
-  const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
-  if (raced !== undefined) throw new AlreadyStoredError(raced);
-  const byManager = await checkReference(
-    trx,
-    conversationId,
-    membership.visibleFromSeq,
-    actor,
-    canModerate(membership),
-    request,
-    seq,
-  );
-
   const event: EventRecord = {
     conversationId,
     seq,
@@ -135,13 +139,32 @@ export async function storeEvent(
     deletedAt: null,
     deletedByManager: false,
   };
-  await insertEvent(trx, event);
+  // Under the conversation's row lock: a concurrent retry of the same id has committed or not, and if it has,
+  // nothing is inserted and the savepoint gives the seq back.
+  if (!(await insertEventOnce(trx, event))) {
+    const raced = await findEventByClientId(trx, conversationId, actor.user.id, request.clientMessageId);
+    if (raced === undefined) throw new Error('a conflicting event vanished inside its transaction');
+    throw new AlreadyStoredError(raced);
+  }
+  const byManager = await checkReference(
+    trx,
+    conversationId,
+    membership.visibleFromSeq,
+    actor,
+    canModerate(membership),
+    request,
+    seq,
+  );
   await attachBlobs(trx, actor, event, now);
   if (request.kind === 'delete' && request.refSeq !== undefined) {
     // The server copy goes too: the referenced message's bytes are erased, its seq stays.
     await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);
   }
-  const recipients = await listMemberIds(trx, conversationId);
+  let recipients = recipientsCache.get(conversationId);
+  if (recipients === undefined) {
+    recipients = await listMemberIds(trx, conversationId);
+    recipientsCache.set(conversationId, recipients);
+  }
   publishAfterCommit(services, afterCommit, { type: 'event.created', event: toWireEvent(event), recipients });
   return ack(event, false);
 }

@@ -53,36 +53,55 @@ function rowToEvent(
   };
 }
 
-export async function insertEvent(db: Db, e: EventRecord): Promise<void> {
+function eventRow(e: EventRecord) {
+  return {
+    conversation_id: e.conversationId,
+    seq: e.seq,
+    kind: e.kind,
+    sender_id: e.senderId,
+    sender_device_id: e.senderDeviceId,
+    client_message_id: e.clientMessageId,
+    ref_seq: e.refSeq,
+    thread_root_seq: e.threadRootSeq,
+    tlp: e.tlp,
+    mentions_all: e.mentionsAll ? 1 : 0,
+    payload: e.payload,
+    system: e.system === null ? null : JSON.stringify(e.system),
+    created_at: e.createdAt,
+    expires_at: e.expiresAt,
+    deleted_at: e.deletedAt,
+    deleted_by_manager: e.deletedByManager ? 1 : 0,
+  };
+}
+
+async function insertMentions(db: Db, e: EventRecord): Promise<void> {
+  if (e.mentions.length === 0) return;
   await db
-    .insertInto('events')
-    .values({
-      conversation_id: e.conversationId,
-      seq: e.seq,
-      kind: e.kind,
-      sender_id: e.senderId,
-      sender_device_id: e.senderDeviceId,
-      client_message_id: e.clientMessageId,
-      ref_seq: e.refSeq,
-      thread_root_seq: e.threadRootSeq,
-      tlp: e.tlp,
-      mentions_all: e.mentionsAll ? 1 : 0,
-      payload: e.payload,
-      system: e.system === null ? null : JSON.stringify(e.system),
-      created_at: e.createdAt,
-      expires_at: e.expiresAt,
-      deleted_at: e.deletedAt,
-      deleted_by_manager: e.deletedByManager ? 1 : 0,
-    })
+    .insertInto('event_mentions')
+    .values(e.mentions.map((userId) => ({ conversation_id: e.conversationId, user_id: userId, seq: e.seq })))
     .execute();
-  if (e.mentions.length > 0) {
-    await db
-      .insertInto('event_mentions')
-      .values(
-        e.mentions.map((userId) => ({ conversation_id: e.conversationId, user_id: userId, seq: e.seq })),
-      )
-      .execute();
-  }
+}
+
+export async function insertEvent(db: Db, e: EventRecord): Promise<void> {
+  await db.insertInto('events').values(eventRow(e)).execute();
+  await insertMentions(db, e);
+}
+
+/**
+ * Inserts a member's event unless the same sender stored the same client message id in the conversation
+ * already (the unique constraint decides, in the same statement): false for such a retry, which then stores
+ * nothing. One statement instead of a lookup before the insert.
+ */
+export async function insertEventOnce(db: Db, e: EventRecord): Promise<boolean> {
+  const inserted = await db
+    .insertInto('events')
+    .values(eventRow(e))
+    .onConflict((oc) => oc.columns(['conversation_id', 'sender_id', 'client_message_id']).doNothing())
+    .returning('seq')
+    .executeTakeFirst();
+  if (inserted === undefined) return false;
+  await insertMentions(db, e);
+  return true;
 }
 
 async function withMentions(db: Db, rows: ReadonlyArray<Selectable<EventRow>>): Promise<EventRecord[]> {

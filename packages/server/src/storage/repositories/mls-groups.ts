@@ -90,23 +90,6 @@ export async function storeGroupInfo(
     .execute();
 }
 
-/**
- * Whether the conversation's group may hold an unauthorized leaf (false also when it has no group). One
- * primary-key lookup: every send with content asks it.
- */
-/** Whether the conversation has an MLS group, and whether it waits for a removal commit: one key lookup. */
-export async function groupSendState(
-  db: Db,
-  conversationId: string,
-): Promise<{ readonly removalPending: boolean } | undefined> {
-  const row = await db
-    .selectFrom('mls_groups')
-    .select('removal_pending')
-    .where('conversation_id', '=', conversationId)
-    .executeTakeFirst();
-  return row === undefined ? undefined : { removalPending: row.removal_pending !== 0 };
-}
-
 export async function clearRemovalPending(db: Db, conversationId: string): Promise<void> {
   await db
     .updateTable('mls_groups')
