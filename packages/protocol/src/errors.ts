@@ -75,6 +75,15 @@ export const ERROR_CODES = {
     'History for newcomers is off in this conversation: earlier messages are not shared with newcomers, and the server records no share. Its owner or managers can turn it on.',
   HISTORY_SHARE_INVALID:
     'The history share names no other current member, or a seq range outside the conversation or outside what you may see (details.reason: recipient or range).',
+  PASSKEY_CHALLENGE_INVALID:
+    'The passkey ceremony is unknown, expired or already finished (challenges are single-use and short-lived): start again.',
+  PASSKEY_VERIFICATION_FAILED:
+    'The passkey response did not verify: wrong site (origin or RP ID), bad signature or attestation, or the authenticator did not verify the user (details.reason).',
+  PASSKEY_UNKNOWN: 'No account has this passkey (it may have been removed): sign in another way.',
+  PASSKEY_CLONE_SUSPECTED:
+    'The passkey’s signature counter went backwards, so a copy of it may exist: it no longer signs in. Sign in another way, remove it and add a new one.',
+  PUSH_ENDPOINT_NOT_ALLOWED:
+    'The push subscription’s endpoint is not a push service the server will contact: it must be https on a public host name and the default port (details.reason).',
   INTERNAL: 'An unexpected server error; the requestId identifies it in the logs.',
   SERVICE_UNAVAILABLE: 'The server is shutting down or not ready.',
 } as const;

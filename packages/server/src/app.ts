@@ -11,7 +11,7 @@ import { loggerOptions } from './lib/logger.js';
 import { createServices } from './services-factory.js';
 import type { Database } from './storage/dialects/index.js';
 import type { Services } from './domain/services.js';
-import type { EventBus } from './domain/events.js';
+import { InProcessBus, type EventBus } from './domain/events.js';
 import { DomainError } from './domain/errors.js';
 import { errorBody, handleError } from './http/error-mapper.js';
 import { registerJsonBodyParser } from './http/plugins/json-body.js';
@@ -24,6 +24,8 @@ import { registerApiRoutes } from './http/routes/index.js';
 import type { Access, App } from './http/types.js';
 import { registerWebClient } from './http/web-client.js';
 import { RealtimeGateway, type GatewayLimits } from './realtime/gateway.js';
+import { PushDispatcher } from './push/dispatcher.js';
+import { LocalPublishTap } from './push/local-tap.js';
 
 export interface AppDeps {
   readonly config: Config;
@@ -53,6 +55,8 @@ export interface BuiltApp {
   readonly routes: readonly RouteInfo[];
   /** The WebSocket gateway at /api/v1/ws, attached to the app's HTTP server (closed with the app: 1001). */
   readonly gateway: RealtimeGateway;
+  /** Wakes offline devices by Web Push after the events this process commits (ADR 0018). */
+  readonly push: PushDispatcher;
   /** Marks the app as shutting down: /ready answers 503 so a load balancer stops sending new requests. */
   beginShutdown(): void;
 }
@@ -60,7 +64,11 @@ export interface BuiltApp {
 /** The whole HTTP application without a listening socket (tests use it through `inject` or `listen(0)`). */
 export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   const log = deps.log ?? pino(loggerOptions(deps.config.logLevel));
-  const services: Services = createServices({ ...deps, log });
+  // Web Push acts once per event, so it hears what this process publishes, not the whole cluster's bus.
+  const bus = new LocalPublishTap(deps.bus ?? new InProcessBus());
+  const services: Services = createServices({ ...deps, log, bus });
+  const push = new PushDispatcher(services);
+  bus.onLocalPublish((message) => push.note(message));
   let shuttingDown = false;
 
   const fastify = Fastify({
@@ -87,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
   gateway.attach(base.server);
   base.addHook('preClose', async () => {
     await gateway.close();
+    await push.close();
   });
 
   base.setErrorHandler(handleError);
@@ -160,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<BuiltApp> {
     services,
     routes,
     gateway,
+    push,
     beginShutdown() {
       shuttingDown = true;
     },

@@ -60,6 +60,16 @@ export const ConfigSchema = Type.Object(
     ]),
     /** The built web client (`packages/web/dist`); absent: the one next to this package. */
     webDir: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * Web Push (ADR 0018): a device is woken only when it has not reported the new message as delivered within
+     * this time (it would have, had its WebSocket been open on any server process).
+     */
+    pushGraceMs: Type.Integer({ minimum: 0, maximum: 600_000 }),
+    /**
+     * Tests and development only: accept push subscriptions at plain-HTTP loopback URLs (a local test push
+     * service). Off in production, where every push service is https on a public name.
+     */
+    pushAllowLoopbackHttp: Type.Boolean(),
   },
   { additionalProperties: false },
 );
@@ -87,6 +97,8 @@ export const DEFAULT_CONFIG: Config = {
   conversationQuotaBytes: 50 * 1024 ** 3,
   blobGcIntervalMs: 600_000,
   mlsCiphersuite: 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
+  pushGraceMs: 5_000,
+  pushAllowLoopbackHttp: false,
 };
 
 export class ConfigError extends Error {
@@ -123,6 +135,8 @@ const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool
   ['ENLETS_BLOB_GC_INTERVAL_MS', 'blobGcIntervalMs', 'int'],
   ['ENLETS_MLS_CIPHERSUITE', 'mlsCiphersuite', 'string'],
   ['ENLETS_WEB_DIR', 'webDir', 'string'],
+  ['ENLETS_PUSH_GRACE_MS', 'pushGraceMs', 'int'],
+  ['ENLETS_PUSH_ALLOW_LOOPBACK_HTTP', 'pushAllowLoopbackHttp', 'bool'],
 ];
 
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {

@@ -32,7 +32,10 @@ export type AuditAction =
   | 'e2ee_backup.created'
   | 'e2ee_backup.replaced'
   | 'history_for_newcomers.changed'
-  | 'history.shared';
+  | 'history.shared'
+  | 'passkey.registered'
+  | 'passkey.removed'
+  | 'passkey.clone_suspected';
 
 export interface AuditInput {
   readonly actorId: string | null;

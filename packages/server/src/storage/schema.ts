@@ -331,6 +331,53 @@ export interface E2eeArchiveRow {
   created_at: number;
 }
 
+/** 0170: WebAuthn credentials (docs/decisions/0019-passkeys.md). */
+export interface PasskeyRow {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: number;
+  /** JSON array of transport names. */
+  transports: string;
+  name: string;
+  aaguid: string;
+  device_type: string;
+  backed_up: number;
+  created_at: number;
+  last_used_at: number | null;
+  clone_suspected_at: number | null;
+}
+
+/** 0170: challenges of WebAuthn ceremonies in progress (SHA-256 only; deleted when used). */
+export interface PasskeyChallengeRow {
+  challenge_hash: string;
+  purpose: string;
+  user_id: string | null;
+  created_at: number;
+  expires_at: number;
+}
+
+/** 0160: one Web Push subscription per device (login session) (docs/decisions/0018-web-push.md). */
+export interface PushSubscriptionRow {
+  session_id: string;
+  user_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+  updated_at: number;
+  last_success_at: number | null;
+}
+
+/** 0160: the deployment's VAPID key pair (one row). */
+export interface PushVapidKeyRow {
+  id: string;
+  public_key: string;
+  private_key: string;
+  created_at: number;
+}
+
 export interface DB {
   users: UserRow;
   user_roles: UserRoleRow;
@@ -363,4 +410,8 @@ export interface DB {
   delivery_positions: DeliveryPositionRow;
   e2ee_backups: E2eeBackupRow;
   e2ee_archive: E2eeArchiveRow;
+  push_subscriptions: PushSubscriptionRow;
+  push_vapid_keys: PushVapidKeyRow;
+  passkeys: PasskeyRow;
+  passkey_challenges: PasskeyChallengeRow;
 }

@@ -38,6 +38,7 @@ const CONVERSATION_PROPERTY = /conversationId$/i;
  */
 const ELSEWHERE: ReadonlyArray<readonly [prefix: string, reason: string]> = [
   ['/api/v1/me/sessions/', "one's own sessions (accessed by owner; test/api/auth-sessions)"],
+  ['/api/v1/me/passkeys/', "one's own passkeys (deleted by owner and id together; test/passkeys)"],
   ['/api/v1/activation/', 'a public one-time token (test/api/activation)'],
   ['/api/v1/countries/', 'public reference data (test/api/directory)'],
   ['/api/v1/applications/', 'accessApplicationById, by vetting scope (test/api/applications)'],

@@ -4,6 +4,8 @@ import { Link } from '../app/navigation.js';
 import { PATHS } from '../app/routes.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { PasskeysSection } from '../passkeys/PasskeysSection.js';
+import { NotificationSettings } from '../notifications/NotificationSettings.js';
 import '../styles/account.css';
 import { ContactsSection } from './ContactsSection.js';
 import { DevicesSection } from './DevicesSection.js';
@@ -72,6 +74,8 @@ function Overview({
         {i18n.t('account.heading')}
       </h1>
       <ProfileSection session={session} user={user} />
+      <PasskeysSection http={session.http} user={user} />
+      <NotificationSettings session={session} userId={user.id} />
       <SessionsSection session={session} state={sessions.state} reload={sessions.reload} />
       <DevicesSection session={session} sessions={sessions.state} />
       <ContactsSection session={session} contacts={contacts} />

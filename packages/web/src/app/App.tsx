@@ -27,6 +27,12 @@ const FirstAdminSetup = lazy(() =>
 const VerifyEmail = lazy(() =>
   import('../membership/VerifyEmail.js').then((m) => ({ default: m.VerifyEmail })),
 );
+const ResetPassword = lazy(() =>
+  import('../password-reset/ResetPassword.js').then((m) => ({ default: m.ResetPassword })),
+);
+const AdminConsole = lazy(() =>
+  import('../admin/AdminConsole.js').then((m) => ({ default: m.AdminConsole })),
+);
 const VettingQueue = lazy(() =>
   import('../membership/VettingQueue.js').then((m) => ({ default: m.VettingQueue })),
 );
@@ -61,9 +67,12 @@ function Screen(): ReactNode {
       return <VerifyEmail token={route.token} />;
     case 'activate':
       return <Activation token={route.token} />;
+    case 'resetPassword':
+      return <ResetPassword token={route.token} />;
     case 'home':
     case 'vetting':
     case 'account':
+    case 'admin':
       return <SessionApp route={route} />;
   }
 }
@@ -72,7 +81,7 @@ function Screen(): ReactNode {
 function SessionApp({
   route,
 }: {
-  readonly route: Extract<Route, { kind: 'home' | 'vetting' | 'account' }>;
+  readonly route: Extract<Route, { kind: 'home' | 'vetting' | 'account' | 'admin' }>;
 }): ReactNode {
   const i18n = useI18n();
   const [state, setState] = useState<AppState>({ kind: 'checking' });
@@ -119,6 +128,8 @@ function SessionApp({
     case 'signedIn':
       return route.kind === 'vetting' ? (
         <VettingQueue user={state.user} applicationId={route.applicationId} />
+      ) : route.kind === 'admin' ? (
+        <AdminConsole user={state.user} section={route.section} />
       ) : (
         <Messenger user={state.user} onSignedOut={signedOut} />
       );

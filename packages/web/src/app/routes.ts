@@ -9,6 +9,8 @@
  * - `/vetting/applications/<id>`   the link in the mail to the country's NCPs; `/vetting` is the queue.
  * - `/account`, `/account/verify/<userId>`   the account screens (sessions, devices, profile) and the safety
  *                                  number with one contact (src/account).
+ * - `/reset-password#token=…`      the link in the password-reset mail (src/password-reset);
+ * - `/admin`, `/admin/<section>`   the Secretariat's console (src/admin): members, applications, audit, mail.
  *
  * Tokens travel in the fragment, which browsers never send to a server or put in a Referer header.
  */
@@ -19,7 +21,9 @@ export type Route =
   | { readonly kind: 'verifyEmail'; readonly token: string | undefined }
   | { readonly kind: 'activate'; readonly token: string | undefined }
   | { readonly kind: 'vetting'; readonly applicationId: string | undefined }
-  | { readonly kind: 'account'; readonly contactId: string | undefined };
+  | { readonly kind: 'account'; readonly contactId: string | undefined }
+  | { readonly kind: 'resetPassword'; readonly token: string | undefined }
+  | { readonly kind: 'admin'; readonly section: string | undefined };
 
 export const PATHS = {
   home: '/',
@@ -29,7 +33,14 @@ export const PATHS = {
   activate: '/activate',
   vetting: '/vetting',
   account: '/account',
+  resetPassword: '/reset-password',
+  admin: '/admin',
 } as const;
+
+/** The admin console, or one of its sections (src/admin decides which sections exist). */
+export function adminPath(section?: string): string {
+  return section === undefined ? PATHS.admin : `${PATHS.admin}/${encodeURIComponent(section)}`;
+}
 
 /** The account screens, or the verification screen of one contact. */
 export function accountPath(contactId?: string): string {
@@ -51,6 +62,7 @@ export function tokenFromHash(hash: string): string | undefined {
 
 const APPLICATION_PATH = /^\/vetting\/applications\/([^/]+)$/;
 const VERIFY_PATH = /^\/account\/verify\/([^/]+)$/;
+const ADMIN_SECTION_PATH = /^\/admin\/([^/]+)$/;
 
 /** The route of an address; anything unknown is the home screen (the messenger decides from there). */
 export function parseRoute(pathname: string, hash: string): Route {
@@ -68,6 +80,18 @@ export function parseRoute(pathname: string, hash: string): Route {
       return { kind: 'vetting', applicationId: undefined };
     case PATHS.account:
       return { kind: 'account', contactId: undefined };
+    case PATHS.resetPassword:
+      return { kind: 'resetPassword', token: tokenFromHash(hash) };
+    case PATHS.admin:
+      return { kind: 'admin', section: undefined };
+  }
+  const adminSection = ADMIN_SECTION_PATH.exec(path)?.[1];
+  if (adminSection !== undefined) {
+    try {
+      return { kind: 'admin', section: decodeURIComponent(adminSection) };
+    } catch {
+      return { kind: 'admin', section: undefined };
+    }
   }
   const contact = VERIFY_PATH.exec(path)?.[1];
   if (contact !== undefined) {

@@ -1,5 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
+import { BroadcastActions } from '../broadcasts/BroadcastActions.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { Conversations } from '../messenger/use-conversations.js';
@@ -43,6 +44,7 @@ export function ConversationActions({ session, user, list, onOpen }: Conversatio
       <button type="button" aria-haspopup="dialog" onClick={() => setOpen('channels')}>
         {i18n.t('convo.channels.open')}
       </button>
+      <BroadcastActions session={session} ownUserId={ownUserId} onOpen={show} />
       {open === 'new' && (
         <NewConversationDialog session={session} ownUserId={ownUserId} onClose={close} onStarted={show} />
       )}

@@ -34,8 +34,13 @@ import {
   cookieBinaryFetch,
   cookieFetch,
 } from '../session/cookie-transport.js';
+import { DeviceSearch } from './search/device-search.js';
+import { DeviceSearchIndex } from './search/search-index.js';
+import type { SearchStore } from './search/search-store.js';
 import type {
   OpenOutcome,
+  SearchRequest,
+  SearchResponse,
   SendMeta,
   ShownContent,
   ShownEvent,
@@ -47,6 +52,8 @@ import type {
 export interface DeviceStores {
   readonly client: ClientStore;
   readonly e2ee: E2eeStore;
+  /** Where the device search keeps its sealed index (ADR 0020); without it, search is unavailable. */
+  readonly search?: SearchStore;
   /** Deletes this device's own state (MLS keys, groups, outbox); the user's keys and history stay. */
   readonly forgetDevice: () => Promise<void>;
 }
@@ -73,6 +80,7 @@ interface OpenDevice {
   readonly stores: DeviceStores;
   readonly hadIdentity: boolean;
   messenger?: SecureMessenger;
+  search?: DeviceSearch | undefined;
 }
 
 /**
@@ -125,6 +133,8 @@ export class DeviceHost {
       throw error;
     }
     device.messenger = messenger;
+    // Without its index the messenger still works: search is an addition, never a reason not to open.
+    device.search = await this.#openSearch(device, messenger).catch(() => undefined);
     this.#markOpened();
     this.#wire(device, messenger);
     device.session.start();
@@ -133,6 +143,11 @@ export class DeviceHost {
     // yet would be unreadable here. A returning device has them; it catches up on what changed meanwhile
     // (Welcomes, groups made while it was away) in the background, so the list shows at once.
     const catchingUp = this.#catchUp(device, messenger, identity === 'restored');
+    // Then its history goes into the search index: a restored device's archive and shared history included.
+    void catchingUp
+      .catch(() => undefined)
+      .then(() => this.#indexHistory(device))
+      .catch(() => undefined);
     if (identity === 'kept') catchingUp.catch(() => undefined);
     else await catchingUp;
     return this.#ready(device, identity);
@@ -244,6 +259,13 @@ export class DeviceHost {
     );
   }
 
+  /** Searches this device's history: the index and the text stay here, the page gets snippets. */
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const search = this.#device?.search;
+    if (search === undefined) throw new Error('search is not available on this device');
+    return search.search(request);
+  }
+
   /** Typing and presence go over the live socket only: late, they would be wrong. */
   signal(signal: OutgoingSignal): boolean {
     return this.#device?.session.signal(signal) ?? false;
@@ -345,6 +367,7 @@ export class DeviceHost {
     try {
       await device.messenger?.flushArchive();
     } finally {
+      await device.search?.close();
       device.messenger?.close();
       await device.session.stop();
       if (forgetDevice) await device.stores.forgetDevice();
@@ -394,9 +417,16 @@ export class DeviceHost {
 
   #wire(device: OpenDevice, messenger: SecureMessenger): void {
     const { notify } = this.#options;
-    messenger.on('event', (event) => notify({ kind: 'event', shown: toShown(event) }));
+    messenger.on('event', (event) => {
+      const shown = toShown(event);
+      notify({ kind: 'event', shown });
+      device.search?.noteEvent(shown);
+    });
     messenger.on('warning', (warning) => notify({ kind: 'warning', warning }));
-    messenger.on('historyShared', ({ conversationId }) => notify({ kind: 'historyShared', conversationId }));
+    messenger.on('historyShared', ({ conversationId }) => {
+      notify({ kind: 'historyShared', conversationId });
+      device.search?.reindex(conversationId);
+    });
     device.session.on('state', (state) => notify({ kind: 'state', state }));
     device.session.on('signedOut', () => notify({ kind: 'signedOut' }));
     device.session.on('resyncRequired', () => notify({ kind: 'resyncRequired' }));
@@ -428,6 +458,22 @@ export class DeviceHost {
         });
       }
     }
+  }
+
+  /** The device search over this device's store, reading history through the messenger (content decoded). */
+  async #openSearch(device: OpenDevice, messenger: SecureMessenger): Promise<DeviceSearch | undefined> {
+    if (device.stores.search === undefined) return undefined;
+    const index = await DeviceSearchIndex.open(device.stores.search);
+    return new DeviceSearch(index, async (conversationId, beforeSeq, limit) =>
+      (await messenger.history(conversationId, { beforeSeq, limit })).map(toShown),
+    );
+  }
+
+  /** Walks into the index what each conversation gained since the last walk (all of it, the first time). */
+  async #indexHistory(device: OpenDevice): Promise<void> {
+    if (device.search === undefined) return;
+    const { conversations } = await device.session.http.get<ConversationListResponse>('/conversations');
+    device.search.catchUp(conversations.map(({ id, headSeq }) => ({ id, headSeq })));
   }
 
   async #hasGroup(device: OpenDevice, conversationId: string): Promise<boolean> {

@@ -13,6 +13,8 @@ import { secureWorkerScriptUrl } from './worker-url.js';
 import type {
   MethodName,
   OpenOutcome,
+  SearchRequest,
+  SearchResponse,
   SendMeta,
   ShownEvent,
   WorkerFailure,
@@ -172,6 +174,14 @@ export class SecureSession {
 
   history(conversationId: string, query: HistoryQuery = {}): Promise<ShownEvent[]> {
     return this.#call('history', { conversationId, query });
+  }
+
+  /**
+   * Searches this device's own history (ADR 0020) in the worker, where the index and the text are: hits come
+   * back as snippets with the ranges to highlight, newest first.
+   */
+  search(request: SearchRequest): Promise<SearchResponse> {
+    return this.#call('search', request);
   }
 
   /** Encrypts and queues a message; resolves once it is safely in the outbox. */

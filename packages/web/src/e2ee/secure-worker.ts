@@ -1,5 +1,6 @@
 import { IndexedDbClientStore } from '../storage/indexeddb-client-store.js';
 import { IndexedDbE2eeStore } from '../storage/indexeddb-e2ee-store.js';
+import { IndexedDbSearchStore } from '../storage/indexeddb-search-store.js';
 import { DeviceHost, describeFailure } from './device-host.js';
 import type { WorkerMethods, WorkerNotice, WorkerRequest } from './worker-protocol.js';
 
@@ -21,7 +22,8 @@ const host = new DeviceHost({
     // A login is a device: an earlier login's device state on this profile is dropped with its outbox.
     await e2ee.claimFor(deviceId);
     const client = await IndexedDbClientStore.open(userId);
-    return { client, e2ee, forgetDevice: () => e2ee.forgetDevice() };
+    const search = await IndexedDbSearchStore.open(userId);
+    return { client, e2ee, search, forgetDevice: () => e2ee.forgetDevice() };
   },
   notify: (notice) => scope.postMessage(notice),
 });
@@ -75,6 +77,8 @@ async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof requ
       return host.acceptIdentityChange(request.params.userId, request.params.digits);
     case 'ownDevices':
       return host.ownDevices();
+    case 'search':
+      return host.search(request.params);
     case 'network':
       await host.setOnline(request.params.online);
       return null;

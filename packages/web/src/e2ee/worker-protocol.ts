@@ -80,6 +80,40 @@ export type OpenOutcome =
   /** Another tab of this browser has the account open: one device state cannot be driven by two workers. */
   | { readonly kind: 'inUseElsewhere' };
 
+/**
+ * A search of this device's own history (ADR 0020): messages holding every word of `query`, the last word as
+ * typed so far (a prefix), newest first; only in `conversationId` when given. At most `limit` hits (1–100).
+ */
+export interface SearchRequest {
+  readonly query: string;
+  readonly conversationId?: string;
+  readonly limit?: number;
+}
+
+/** A range of a hit's snippet that matched (UTF-16 offsets, end exclusive): the page splits, never marks up. */
+export interface SearchHighlight {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** One message found: where it is, who wrote it when, and the words around the match. */
+export interface SearchHit {
+  readonly conversationId: string;
+  readonly seq: number;
+  readonly senderId: string | null;
+  readonly createdAt: number;
+  readonly snippet: string;
+  readonly highlights: readonly SearchHighlight[];
+}
+
+export interface SearchResponse {
+  readonly hits: readonly SearchHit[];
+  /** More messages match than were returned. */
+  readonly more: boolean;
+  /** History is still being indexed on this device: older messages may be missing from the hits. */
+  readonly indexing: boolean;
+}
+
 /** What the page can ask of the worker, with what each answer holds. */
 export interface WorkerMethods {
   open: { params: { readonly userId: string; readonly passphrase?: string }; result: OpenOutcome };
@@ -170,6 +204,8 @@ export interface WorkerMethods {
    * heartbeat to time out) and reconnects at once when the network is back (rather than after its backoff).
    */
   network: { params: { readonly online: boolean }; result: null };
+  /** Searches this device's history (ADR 0020): the index and the text stay in the worker, snippets come out. */
+  search: { params: SearchRequest; result: SearchResponse };
   /** `forgetDevice`: the user signed out, so this device ends: its MLS state and outbox are deleted. */
   stop: { params: { readonly forgetDevice?: boolean }; result: null };
 }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ConversationSummary, Pin } from '@enlets/protocol';
 import { ChatSecurity } from '../account/ChatSecurity.js';
+import { BroadcastBar, isBroadcastRecipient } from '../broadcasts/BroadcastBar.js';
 import { ConversationSettingsButton } from '../conversations/ConversationSettings.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -26,6 +27,8 @@ interface ChatViewProps {
   readonly ownUserId: string;
   readonly onBack: () => void;
   readonly onSeen: (seq: number) => void;
+  /** A message to bring into view and focus (a search result); a new object each time it is asked for. */
+  readonly jumpTo?: { readonly seq: number } | undefined;
 }
 
 export function ChatView({
@@ -35,6 +38,7 @@ export function ChatView({
   ownUserId,
   onBack,
   onSeen,
+  jumpTo,
 }: ChatViewProps): ReactNode {
   const i18n = useI18n();
   const timeline = useTimeline(session, conversation.id, ownUserId);
@@ -57,10 +61,10 @@ export function ChatView({
   const [forwarding, setForwarding] = useState<TimelineItem | undefined>(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   // The server's rules: anyone deletes their own; in channels (and groups) moderators anyone's; pins in
-  // channels are the moderators', elsewhere anyone's; @channel in channels is the managers'.
+  // channels (and broadcasts) are the moderators', elsewhere anyone's; @channel in channels is the managers'.
   const moderator = conversation.role !== 'member';
   const mayModerate = conversation.kind !== 'direct' && moderator;
-  const mayPin = conversation.kind !== 'channel' || moderator;
+  const mayPin = (conversation.kind !== 'channel' && conversation.kind !== 'broadcast') || moderator;
   const mayMentionAll =
     conversation.kind === 'group' ||
     (conversation.kind === 'channel' && (conversation.role === 'owner' || conversation.role === 'manager'));
@@ -176,6 +180,16 @@ export function ChatView({
     ],
   );
 
+  // A search result further back than the first page: older pages are loaded down to it, then it is shown.
+  const { status: timelineStatus, loadThrough } = timeline;
+  useEffect(() => {
+    if (jumpTo !== undefined && timelineStatus === 'ready') void loadThrough(jumpTo.seq);
+  }, [jumpTo, timelineStatus, loadThrough]);
+  const reveal = useMemo(
+    () => (jumpTo === undefined ? undefined : { key: `seq-${String(jumpTo.seq)}` }),
+    [jumpTo],
+  );
+
   // What is on screen counts as read.
   const { latestSeq } = timeline;
   useEffect(() => {
@@ -276,23 +290,27 @@ export function ChatView({
           scroller={scroller}
           hasOlder={timeline.status === 'ready' && timeline.hasOlder}
           onNearTop={() => void timeline.loadOlder()}
+          reveal={reveal}
         />
       </div>
       <TypingIndicator typing={signals.typing} name={name} />
-      <Composer
-        recipientName={title}
-        inputRef={composer}
-        mode={mode}
-        onCancelMode={() => setMode({ kind: 'new' })}
-        files={files}
-        onAddFiles={addFiles}
-        onRemoveFile={(index) => setFiles((current) => current.filter((_, i) => i !== index))}
-        send={submit}
-        members={members}
-        ownUserId={ownUserId}
-        mayMentionAll={mayMentionAll}
-        onTyped={signals.typed}
-      />
+      <BroadcastBar session={session} conversation={conversation} />
+      {!isBroadcastRecipient(conversation) && (
+        <Composer
+          recipientName={title}
+          inputRef={composer}
+          mode={mode}
+          onCancelMode={() => setMode({ kind: 'new' })}
+          files={files}
+          onAddFiles={addFiles}
+          onRemoveFile={(index) => setFiles((current) => current.filter((_, i) => i !== index))}
+          send={submit}
+          members={members}
+          ownUserId={ownUserId}
+          mayMentionAll={mayMentionAll}
+          onTyped={signals.typed}
+        />
+      )}
       {forwarding?.seq != null && (
         <ForwardDialog
           session={session}

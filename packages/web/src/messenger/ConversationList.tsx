@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ConversationSummary } from '@enlets/protocol';
+import { BroadcastMarker } from '../broadcasts/BroadcastMarker.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { Icon } from '../ui/icons.js';
 import { SafeName } from '../ui/SafeName.js';
@@ -89,6 +90,7 @@ function ConversationRow({ conversation, title, selected, onSelect }: Conversati
         <SafeName name={title} />
       </span>
       <span className="conversation-meta">
+        <BroadcastMarker kind={conversation.kind} />
         {conversation.favourite && (
           <span className="marker marker-favourite" title={i18n.t('conversations.favourite')}>
             <Icon name="star" />

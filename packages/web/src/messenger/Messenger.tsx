@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
 import { AccountRoute } from '../account/AccountRoute.js';
+import { canOpenAdminConsole } from '../admin/admin-access.js';
 import { Link, useRoute } from '../app/navigation.js';
-import { accountPath, vettingPath } from '../app/routes.js';
+import { accountPath, adminPath, vettingPath } from '../app/routes.js';
 import { ConversationActions } from '../conversations/ConversationActions.js';
 import { SecureGate } from '../device/SecureGate.js';
 import { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { preloadMessageText } from '../messaging/MessageText.js';
+import { LiveNotifications } from '../notifications/LiveNotifications.js';
 import { canVet } from '../membership/membership-api.js';
+import { SearchPanel } from '../search/SearchPanel.js';
 import { LanguagePicker } from '../ui/LanguagePicker.js';
 import { ChatView } from './ChatView.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
@@ -44,6 +47,7 @@ export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
   if (session === undefined) return null;
   return (
     <SecureGate session={session} user={user} onSignOut={signOut}>
+      <LiveNotifications session={session} userId={user.id} />
       {route.kind === 'account' ? (
         <AccountRoute session={session} user={user} contactId={route.contactId} onSignOut={signOut} />
       ) : (
@@ -98,6 +102,12 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
     },
     [selectedId, markRead],
   );
+  // A search result opens its conversation at the message found (a new object: the same hit twice jumps twice).
+  const [jump, setJump] = useState<{ readonly conversationId: string; readonly seq: number } | undefined>();
+  const openFound = useCallback((conversationId: string, seq: number) => {
+    setSelectedId(conversationId);
+    setJump({ conversationId, seq });
+  }, []);
 
   return (
     <div className="messenger" data-view={selected === undefined ? 'list' : 'chat'}>
@@ -113,6 +123,11 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
           <Link to={accountPath()} className="topbar-link">
             {i18n.t('account.open')}
           </Link>
+          {canOpenAdminConsole(user) && (
+            <Link to={adminPath()} className="topbar-link">
+              {i18n.t('admin.open')}
+            </Link>
+          )}
           <LanguagePicker />
           <span className="signed-in-as">{i18n.t('header.signedInAs', { name: user.displayName })}</span>
           <button type="button" onClick={onSignOut}>
@@ -122,6 +137,7 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
       </header>
       <nav className="sidebar" aria-labelledby="conversations-heading">
         <h2 id="conversations-heading">{i18n.t('conversations.heading')}</h2>
+        <SearchPanel session={session} conversations={conversations} ownUserId={user.id} onOpen={openFound} />
         <ConversationActions session={session} user={user} list={conversations} onOpen={setSelectedId} />
         <ConversationList conversations={conversations} selectedId={selectedId} onSelect={setSelectedId} />
       </nav>
@@ -137,6 +153,7 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
             ownUserId={user.id}
             onBack={back}
             onSeen={seen}
+            jumpTo={jump?.conversationId === selected.id ? jump : undefined}
           />
         )}
       </main>

@@ -29,6 +29,8 @@ interface VirtualTimelineProps<T> {
   readonly hasOlder: boolean;
   readonly onNearTop: () => void;
   readonly className?: string;
+  /** A row to scroll to and focus once it is loaded (a search result); a new object for each request. */
+  readonly reveal?: { readonly key: string } | undefined;
 }
 
 interface Anchor {
@@ -52,6 +54,7 @@ export function VirtualTimeline<T>({
   hasOlder,
   onNearTop,
   className = 'timeline',
+  reveal,
 }: VirtualTimelineProps<T>): ReactNode {
   const heights = useRef(new Map<string, number>());
   const [measured, setMeasured] = useState(0);
@@ -226,6 +229,35 @@ export function VirtualTimeline<T>({
         if (Math.abs(element.scrollTop - wanted) >= 1) element.scrollTop = wanted;
       }
     }
+    seen.current = { top: element.scrollTop, height: element.scrollHeight };
+  });
+
+  // Reveal: first scroll to where the row is estimated to be (so it renders), then centre and focus it. The
+  // focus keeps it rendered and tells screen readers where they are; the anchor keeps it in place.
+  const revealed = useRef<object | undefined>(undefined);
+  useLayoutEffect(() => {
+    const element = scroller.current;
+    if (reveal === undefined || revealed.current === reveal || element === null || list.current === null)
+      return;
+    const index = keys.indexOf(reveal.key);
+    if (index === -1) return;
+    stick.current = false;
+    const row = elements.current.get(reveal.key);
+    if (row === undefined) {
+      anchor.current = { key: reveal.key, offset: element.clientHeight / 3 };
+      element.scrollTop = Math.max(
+        0,
+        list.current.offsetTop + (offsets[index] ?? 0) - element.clientHeight / 3,
+      );
+      const next = { top: element.scrollTop, height: element.clientHeight };
+      setView((v) => (v.top === next.top && v.height === next.height ? v : next));
+      return;
+    }
+    revealed.current = reveal;
+    row.scrollIntoView({ block: 'center' });
+    row.tabIndex = -1;
+    row.focus({ preventScroll: true });
+    noteAnchor(element);
     seen.current = { top: element.scrollTop, height: element.scrollHeight };
   });
 

@@ -30,6 +30,8 @@ export interface Timeline {
   /** The highest seq shown (0 before the first event). */
   readonly latestSeq: number;
   readonly loadOlder: () => Promise<void>;
+  /** Loads older pages until the message at `seq` is loaded (a search result far back). */
+  readonly loadThrough: (seq: number) => Promise<void>;
   readonly send: (text: string, options?: SendOptions) => Promise<void>;
   readonly edit: (seq: number, text: string) => Promise<void>;
   readonly react: (seq: number, emoji: string) => Promise<void>;
@@ -148,6 +150,34 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
       setLoadingOlder(false);
     }
   }, [session, conversationId, oldestSeq, addEvents]);
+
+  const loadThrough = useCallback(
+    async (seq: number) => {
+      // Big pages (the server's maximum): a message thousands back is a few requests away, not hundreds.
+      let oldest = Math.min(...eventsRef.current.keys());
+      while (Number.isFinite(oldest) && oldest > seq) {
+        if (loadingRef.current) {
+          // A page is on its way (scrolling): wait for it rather than ask for the same one.
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          oldest = Math.min(oldest, ...eventsRef.current.keys());
+          continue;
+        }
+        loadingRef.current = true;
+        try {
+          const older = await session.history(conversationId, { limit: 500, beforeSeq: oldest });
+          addEvents(older);
+          setHasOlder(older.length === 500 && (older[0]?.event.seq ?? 1) > 1);
+          if (older.length === 0) return;
+          oldest = Math.min(oldest, ...older.map((shown) => shown.event.seq));
+        } catch {
+          return;
+        } finally {
+          loadingRef.current = false;
+        }
+      }
+    },
+    [session, conversationId, addEvents],
+  );
 
   /** After the acknowledgement, the event normally comes back live; if the socket was down, it is fetched. */
   const fetchIfMissed = useCallback(
@@ -299,6 +329,7 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     loadingOlder,
     latestSeq,
     loadOlder,
+    loadThrough,
     send,
     edit,
     react,

@@ -4,7 +4,9 @@
  * content (that lives encrypted in the secure worker's IndexedDB). Pages: network first, the cached shell when
  * offline. Assets: cache first (their names change with their content). When a new index.html arrives, assets
  * it no longer references are dropped, except the most recent chunks that only code loads (the secure worker).
+ * It also shows the generic notice of a Web Push wake-up (src/notifications/service-worker-push.ts).
  */
+import { installPushHandlers, SETTINGS_CACHE, type PushScope } from '../notifications/service-worker-push.js';
 
 interface ExtendableEvent extends Event {
   waitUntil(promise: Promise<unknown>): void;
@@ -22,6 +24,7 @@ interface ServiceWorkerScope {
 }
 
 const scope = globalThis as unknown as ServiceWorkerScope;
+installPushHandlers(globalThis as unknown as PushScope);
 const SHELL = 'enlets-shell-v1';
 const INDEX = '/index.html';
 
@@ -48,7 +51,8 @@ scope.addEventListener('install', (event) => {
 scope.addEventListener('activate', (event) => {
   event.waitUntil(
     (async () => {
-      for (const name of await caches.keys()) if (name !== SHELL) await caches.delete(name);
+      for (const name of await caches.keys())
+        if (name !== SHELL && name !== SETTINGS_CACHE) await caches.delete(name);
       await scope.clients.claim();
     })(),
   );

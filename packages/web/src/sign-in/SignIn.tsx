@@ -3,6 +3,7 @@ import type { MeResponse } from '@enlets/client';
 import { Link } from '../app/navigation.js';
 import { PATHS } from '../app/routes.js';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { PasskeySignIn } from '../passkeys/PasskeySignIn.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
 import { signIn } from '../session/sign-in.js';
 import { errorMessage } from '../ui/error-message.js';
@@ -125,6 +126,10 @@ export function SignIn({ onSignedIn }: { readonly onSignedIn: (user: MeResponse)
             </button>
           )}
         </form>
+        <Link to={PATHS.resetPassword} className="membership-secondary-link">
+          {i18n.t('passwordReset.forgotLink')}
+        </Link>
+        {step === 'password' && <PasskeySignIn onSignedIn={onSignedIn} />}
         <p className="sign-in-apply">
           {i18n.t('apply.noAccount')} <Link to={PATHS.apply}>{i18n.t('apply.link')}</Link>
         </p>

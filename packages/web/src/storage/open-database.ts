@@ -34,6 +34,34 @@ export interface AccountSchema extends DBSchema {
   ownPending: { key: string; value: Uint8Array };
   decryptedUpTo: { key: string; value: number };
   trust: { key: string; value: TrustRecord };
+
+  // Device search (ADR 0020, version 2): blocks and segments are sealed; the rest is metadata the stores above
+  // hold in the clear already (which messages, when), never words.
+  searchKeys: { key: 'current'; value: SearchKeyPair };
+  /** Block number → sealed documents (up to 64 messages). */
+  searchBlocks: { key: number; value: SealedSearchRecord };
+  /** (conversationId, page) → flat [seq, docKey, block, …] triples. */
+  searchLocators: { key: [string, number]; value: Float64Array };
+  /** (bucket, segment number) → sealed postings. */
+  searchSegments: { key: [number, number]; value: SealedSearchRecord };
+  /** (expiresAt, conversationId, seq) of disappearing messages, for the expiry sweep. */
+  searchExpiry: { key: [number, string, number]; value: 0 };
+  /** conversationId → the seq up to which its history was walked into the index. */
+  searchProgress: { key: string; value: number };
+}
+
+/** The device search's keys (ADR 0020): non-extractable WebCrypto keys, kept as such by structured clone. */
+export interface SearchKeyPair {
+  /** AES-GCM 256: seals documents and postings. */
+  readonly seal: CryptoKey;
+  /** HMAC-SHA-256: names the bucket of a token without revealing it. */
+  readonly name: CryptoKey;
+}
+
+/** AES-GCM ciphertext with its nonce. */
+export interface SealedSearchRecord {
+  readonly iv: Uint8Array;
+  readonly data: Uint8Array;
 }
 
 /** `syncToken`: the realtime sync token. `owner`: the device (login session id) whose keys the database holds. */
@@ -46,7 +74,7 @@ export type AccountStoreName = StoreNames<AccountSchema>;
  * The schema version. A change of schema is a new version with its own step in `upgrade` (never an edit of an
  * earlier step): a browser may open the database last written by any earlier release.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const DATABASE_PREFIX = 'enlets-account-';
 
@@ -82,6 +110,15 @@ export async function openAccountDatabase(userId: string): Promise<AccountDataba
         database.createObjectStore('ownPending');
         database.createObjectStore('decryptedUpTo');
         database.createObjectStore('trust', { keyPath: 'userId' });
+      }
+      if (oldVersion < 2) {
+        // Device search (ADR 0020).
+        database.createObjectStore('searchKeys');
+        database.createObjectStore('searchBlocks');
+        database.createObjectStore('searchLocators');
+        database.createObjectStore('searchSegments');
+        database.createObjectStore('searchExpiry');
+        database.createObjectStore('searchProgress');
       }
     },
     blocking() {

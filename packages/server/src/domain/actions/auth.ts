@@ -161,6 +161,17 @@ export async function recordSecondFactorFailure(services: Services, userId: User
   await recordFailures(services, [secondFactorKey(userId)]);
 }
 
+/** Sign-in without a password (passkeys) shares the login's `ip:` key: refused while the address is locked. */
+export async function checkAddressThrottle(services: Services, origin: RequestOrigin): Promise<void> {
+  const now = services.clock.now();
+  const until = await lockedUntil(services, addressKey(origin.ip));
+  if (until > now) throw throttled(until, now, 'address');
+}
+
+export async function recordAddressFailure(services: Services, origin: RequestOrigin): Promise<void> {
+  await recordFailures(services, [addressKey(origin.ip)]);
+}
+
 /** A code that is six digits is a TOTP code; anything else is taken as a recovery code. */
 export function proofFromCode(code: string): SecondFactorProof {
   return /^[0-9]{6}$/.test(code) ? { totpCode: code } : { recoveryCode: code };

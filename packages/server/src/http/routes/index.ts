@@ -3,6 +3,7 @@ import type { App } from '../types.js';
 import { setupRoutes } from './setup.js';
 import { authRoutes } from './auth.js';
 import { meRoutes } from './me.js';
+import { passkeyRoutes } from './passkeys.js';
 import { activationRoutes } from './activation.js';
 import { directoryRoutes } from './directory.js';
 import { applicationRoutes } from './applications.js';
@@ -20,12 +21,14 @@ import { mlsGroupRoutes } from './mls-groups.js';
 import { e2eeRecoveryRoutes } from './e2ee-recovery.js';
 import { deliveryRoutes } from './deliveries.js';
 import { historySharingRoutes } from './history-sharing.js';
+import { pushRoutes } from './push.js';
 
 /** Every API route module, registered under /api/v1. Add a feature's routes here. */
 export function registerApiRoutes(api: App, services: Services): void {
   setupRoutes(api, services);
   authRoutes(api, services);
   meRoutes(api, services);
+  passkeyRoutes(api, services);
   activationRoutes(api, services);
   directoryRoutes(api, services);
   applicationRoutes(api, services);
@@ -43,4 +46,5 @@ export function registerApiRoutes(api: App, services: Services): void {
   e2eeRecoveryRoutes(api, services);
   deliveryRoutes(api, services);
   historySharingRoutes(api, services);
+  pushRoutes(api, services);
 }

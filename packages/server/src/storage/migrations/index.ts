@@ -14,6 +14,8 @@ import * as m0120 from './0120-create-delivery-positions.js';
 import * as m0130 from './0130-create-recovery.js';
 import * as m0140 from './0140-add-mls-removal-pending.js';
 import * as m0150 from './0150-add-history-for-newcomers.js';
+import * as m0160 from './0160-create-push-subscriptions.js';
+import * as m0170 from './0170-create-passkeys.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -39,4 +41,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0130-create-recovery', m0130],
   ['0140-add-mls-removal-pending', m0140],
   ['0150-add-history-for-newcomers', m0150],
+  ['0160-create-push-subscriptions', m0160],
+  ['0170-create-passkeys', m0170],
 ];

@@ -1,0 +1,268 @@
+import type { SearchRequest, SearchResponse, ShownContent, ShownEvent } from '../worker-protocol.js';
+import type { DeviceSearchIndex, IndexChange } from './search-index.js';
+
+/** A page of a conversation's history before `beforeSeq`, as the worker shows it (content decoded). */
+export type HistoryPage = (
+  conversationId: string,
+  beforeSeq: number,
+  limit: number,
+) => Promise<readonly ShownEvent[]>;
+
+/** Events per history request while walking a conversation (the server's maximum page). */
+const HISTORY_PAGE = 500;
+/** Changes per index batch while walking: one segment per touched bucket per batch. */
+const WALK_BATCH = 4_000;
+/** Live events wait this long to be indexed together (a sync burst is one batch, not hundreds). */
+const LIVE_DELAY_MS = 250;
+const LIVE_BATCH = 500;
+const EXPIRY_SWEEP_MS = 60_000;
+const MAX_QUERY_CHARS = 200;
+const MAX_LIMIT = 100;
+const DEFAULT_LIMIT = 30;
+
+/** Content this device could read: the only content that is indexed. */
+const READABLE: ReadonlySet<ShownEvent['status']> = new Set(['decrypted', 'own', 'shared']);
+
+/**
+ * The device search as the worker runs it (ADR 0020): feeds the index with every event the messenger decrypts
+ * (batched), walks each conversation's history into it once — newest first, from where the last walk stopped —
+ * so that what this browser had before the index existed, what the archive restored on a new browser and what
+ * was shared with it (ADR 0016) are found too, and answers the page's queries.
+ */
+export class DeviceSearch {
+  readonly #index: DeviceSearchIndex;
+  readonly #history: HistoryPage;
+  readonly #now: () => number;
+  #queue: IndexChange[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #sweepTimer: ReturnType<typeof setInterval>;
+  #walks: Promise<void> = Promise.resolve();
+  #walksPending = 0;
+  /** What walks read, across conversations, until a batch is full or the last walk is done. */
+  #walkBatch: IndexChange[] = [];
+  #walkProgress: { conversationId: string; seq: number }[] = [];
+  #closed = false;
+
+  constructor(index: DeviceSearchIndex, history: HistoryPage, now: () => number = Date.now) {
+    this.#index = index;
+    this.#history = history;
+    this.#now = now;
+    this.#sweepTimer = setInterval(() => {
+      this.#index.removeExpired(this.#now()).catch(() => undefined);
+    }, EXPIRY_SWEEP_MS);
+  }
+
+  /** True while history is still being walked into the index. */
+  get indexing(): boolean {
+    return this.#walksPending > 0;
+  }
+
+  /** Settles when the walks scheduled so far are done. */
+  whenIndexed(): Promise<void> {
+    return this.#walks;
+  }
+
+  /** A live event: indexed with the others that arrive within LIVE_DELAY_MS. */
+  noteEvent(shown: ShownEvent): void {
+    if (this.#closed) return;
+    const changes = changesOf(shown, this.#now());
+    if (changes.length === 0) return;
+    this.#queue.push(...changes);
+    if (this.#queue.length >= LIVE_BATCH) void this.flush();
+    else this.#flushTimer ??= setTimeout(() => void this.flush(), LIVE_DELAY_MS);
+  }
+
+  /** Indexes the live events waiting. An index that cannot be written loses them, never the messages. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const changes = this.#queue;
+    this.#queue = [];
+    if (changes.length > 0) await this.#index.apply(changes).catch(() => undefined);
+  }
+
+  /**
+   * Walks into the index what each conversation gained since its last walk (everything, the first time):
+   * one conversation after another, in the background.
+   */
+  catchUp(conversations: readonly { readonly id: string; readonly headSeq: number }[]): void {
+    this.#index.removeExpired(this.#now()).catch(() => undefined);
+    for (const { id, headSeq } of conversations) this.#schedule(id, headSeq, false);
+  }
+
+  /** Walks a conversation's whole history again (earlier messages were shared with this device). */
+  reindex(conversationId: string): void {
+    this.#schedule(conversationId, undefined, true);
+  }
+
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    const { query, conversationId, limit } = validSearch(request);
+    // What just arrived is findable at once.
+    await this.flush();
+    const result = await this.#index.search({
+      query,
+      limit,
+      now: this.#now(),
+      ...(conversationId === undefined ? {} : { conversationId }),
+    });
+    return { ...result, indexing: this.indexing };
+  }
+
+  /** Stops walking; the live events waiting are indexed first. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#sweepTimer);
+    await this.flush();
+  }
+
+  /** Read through a method: a walk checks it again after each await (closing happens meanwhile). */
+  #isClosed(): boolean {
+    return this.#closed;
+  }
+
+  #schedule(conversationId: string, headSeq: number | undefined, full: boolean): void {
+    this.#walksPending += 1;
+    this.#walks = this.#walks
+      .then(() => this.#walk(conversationId, headSeq, full))
+      // Offline, or the conversation is gone: the next open walks again from the same place.
+      .catch(() => undefined)
+      .then(async () => {
+        if (this.#walksPending === 1) await this.#flushWalks();
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.#walksPending -= 1;
+      });
+  }
+
+  /** Indexes what the walks read so far, with the progress of the walks that finished. */
+  async #flushWalks(): Promise<void> {
+    const changes = this.#walkBatch;
+    const progress = this.#walkProgress;
+    this.#walkBatch = [];
+    this.#walkProgress = [];
+    if (changes.length > 0 || progress.length > 0) await this.#index.apply(changes, progress);
+  }
+
+  /**
+   * Newest first, page by page, down to the seq the last walk reached. An edit comes before the message it
+   * edits here; the index holds it until the message comes (`DeviceSearchIndex`), and the newest edit wins.
+   * Small conversations share a batch: one write for many of them. The walk's progress is written with (or
+   * after) the last of its changes, never before.
+   */
+  async #walk(conversationId: string, headSeq: number | undefined, full: boolean): Promise<void> {
+    if (this.#closed) return;
+    const floor = full ? 0 : await this.#index.progress(conversationId);
+    if (headSeq !== undefined && headSeq <= floor) return;
+    let top = floor;
+    let beforeSeq = Number.MAX_SAFE_INTEGER;
+    const now = this.#now();
+    for (;;) {
+      if (this.#isClosed()) return;
+      const page = [...(await this.#history(conversationId, beforeSeq, HISTORY_PAGE))].sort(
+        (a, b) => b.event.seq - a.event.seq,
+      );
+      const oldest = page.at(-1)?.event.seq;
+      if (oldest === undefined) break;
+      for (const shown of page) {
+        if (shown.event.seq <= floor) break;
+        top = Math.max(top, shown.event.seq);
+        this.#walkBatch.push(...changesOf(shown, now));
+      }
+      if (this.#walkBatch.length >= WALK_BATCH) await this.#flushWalks();
+      if (oldest <= floor + 1 || page.length < HISTORY_PAGE) break;
+      beforeSeq = oldest;
+    }
+    this.#walkProgress.push({ conversationId, seq: top });
+  }
+}
+
+/** What an event changes in the index. */
+export function changesOf(shown: ShownEvent, now: number): IndexChange[] {
+  const { event, content, status } = shown;
+  const { conversationId } = event;
+  switch (event.kind) {
+    case 'message': {
+      const gone =
+        event.payload === null ||
+        event.deletedAt !== null ||
+        status === 'deleted' ||
+        (event.expiresAt !== null && event.expiresAt <= now);
+      if (gone) return [{ kind: 'remove', conversationId, seq: event.seq }];
+      const text = READABLE.has(status) ? searchableText(content) : undefined;
+      if (text === undefined) return [];
+      return [
+        {
+          kind: 'put',
+          message: {
+            conversationId,
+            seq: event.seq,
+            senderId: event.senderId,
+            createdAt: event.createdAt,
+            expiresAt: event.expiresAt,
+            text,
+            textSeq: event.seq,
+          },
+        },
+      ];
+    }
+    case 'edit':
+      if (content?.type !== 'edit' || event.refSeq === null || !READABLE.has(status)) return [];
+      return [
+        {
+          kind: 'edit',
+          conversationId,
+          seq: event.refSeq,
+          senderId: event.senderId,
+          text: content.text,
+          editSeq: event.seq,
+        },
+      ];
+    case 'delete':
+      return event.refSeq === null ? [] : [{ kind: 'remove', conversationId, seq: event.refSeq }];
+    case 'reaction':
+    case 'pin':
+    case 'unpin':
+    case 'system':
+    case 'mls.commit':
+      return [];
+  }
+}
+
+/** The words of a message people would look for: its text, its files' names, a poll, a place's label. */
+function searchableText(content: ShownContent | null): string | undefined {
+  const parts: (string | undefined)[] = [];
+  switch (content?.type) {
+    case 'text':
+      parts.push(content.text);
+      break;
+    case 'files':
+      parts.push(content.text, ...content.files.map((file) => file.name));
+      break;
+    case 'poll':
+      parts.push(content.question, ...content.options);
+      break;
+    case 'location':
+      parts.push(content.label);
+      break;
+    case 'edit':
+    case 'reaction':
+    case 'history-share':
+    case undefined:
+      break;
+  }
+  const text = parts.filter((part) => part !== undefined && part.trim() !== '').join('\n');
+  return text === '' ? undefined : text;
+}
+
+/** The page's request, checked: the worker trusts nothing it is sent. */
+function validSearch(request: SearchRequest): { query: string; conversationId?: string; limit: number } {
+  const { query, conversationId, limit = DEFAULT_LIMIT } = request;
+  if (typeof query !== 'string' || query.length > MAX_QUERY_CHARS)
+    throw new TypeError(`a search is a string of at most ${MAX_QUERY_CHARS} characters`);
+  if (conversationId !== undefined && (typeof conversationId !== 'string' || conversationId.length > 64))
+    throw new TypeError('a conversation id is a string');
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)
+    throw new TypeError(`a search returns 1 to ${MAX_LIMIT} hits`);
+  return { query, limit, ...(conversationId === undefined ? {} : { conversationId }) };
+}
