@@ -413,6 +413,16 @@ describe('the admin console in Chromium against the real server', { skip: unavai
     await inTransaction(server.built.services, (trx) =>
       grantRole(trx, nina.id, { role: 'ncp', scope: 'DE' }, null, server.built.services.clock.now()),
     );
+    // Two suspended members: one of Nina's country, one of France (not hers to see).
+    const sven = await seedUser(server, 'Sven Stiller', ['lea_member']);
+    const fabienne = await seedUser(server, 'Fabienne Faure', ['lea_member']);
+    await server.built.services.db
+      .updateTable('users')
+      .set({ country_code: 'FR' })
+      .where('id', '=', fabienne.id)
+      .execute();
+    for (const member of [sven, fabienne])
+      await admin.api.post(`/members/${member.id}/suspend`, { reason: 'Under internal review.' });
     const shown = await page('desktop');
     await shown.goto(`${server.url}/admin/audit`);
     await shown.getByLabel('E-mail address').fill(nina.email);
@@ -428,11 +438,22 @@ describe('the admin console in Chromium against the real server', { skip: unavai
     await shown.getByRole('table').getByRole('button', { name: 'Maria Kowalski' }).click();
     const detail = shown.getByRole('article', { name: 'Maria Kowalski' });
     await detail.getByRole('button', { name: 'Suspend member' }).waitFor();
-    assert.equal(await shown.getByLabel('Status', { exact: true }).count(), 0, 'no status filter');
     assert.equal(await detail.getByRole('button', { name: 'Grant role' }).count(), 0);
     assert.equal(await detail.getByRole('button', { name: /^Revoke/ }).count(), 0);
     assert.equal(await detail.getByRole('button', { name: 'Remove member…' }).count(), 0);
     assert.equal(await detail.getByText(maria.email).count(), 0, 'e-mail addresses are the Secretariat’s');
+
+    // The suspended members of her country only: the server scopes the status filter to her NCP roles.
+    await shown.getByLabel('Status', { exact: true }).selectOption('suspended');
+    await shown.getByRole('button', { name: 'Search' }).click();
+    const results = shown.getByRole('table');
+    await results
+      .getByRole('row', { name: /Sven Stiller/ })
+      .filter({ hasText: 'Suspended' })
+      .waitFor();
+    assert.equal(await results.getByRole('button', { name: 'Fabienne Faure' }).count(), 0);
+    assert.equal(await results.getByRole('button', { name: 'Maria Kowalski' }).count(), 0);
+    await assertNoSeriousAxeViolations(shown, 'admin suspended members, NCP');
 
     // An address the console does not know.
     await shown.goto(`${server.url}/admin/nonsense`);
@@ -462,6 +483,11 @@ describe('the admin console in Chromium against the real server', { skip: unavai
     await assert.rejects(
       paul.api.post(`/members/${maria.id}/suspend`, { reason: 'Not my call to make.' }),
       (error: unknown) => error instanceof EnletsApiError && error.status === 403,
+    );
+    await assert.rejects(
+      paul.api.get('/members?status=suspended'),
+      (error: unknown) => error instanceof EnletsApiError && error.status === 403,
+      'suspended members are for moderators',
     );
     await shown.context().close();
   });

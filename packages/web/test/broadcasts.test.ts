@@ -115,6 +115,8 @@ describe('broadcasts in Chromium: one sender, two recipients, a private reply', 
     await composer.fill(bulletin);
     await composer.press('Enter');
     await message(annaPage, bulletin).waitFor(SLOW);
+    // The sender's own message keeps the actions of the composer she has.
+    await message(annaPage, bulletin).getByRole('button', { name: 'Reply', exact: true }).waitFor(SLOW);
     await assertNoSeriousAxeViolations(annaPage, 'broadcast (sender)');
     await screenshotBothSizes(annaPage, 'broadcast-sender');
 
@@ -149,6 +151,15 @@ describe('broadcasts in Chromium: one sender, two recipients, a private reply', 
         0,
         `${name} has no message field in the broadcast`,
       );
+      // Nor the per-message actions that need one: reacting stays, replying goes through "Reply privately".
+      const received = message(page, bulletin);
+      await received.getByRole('button', { name: 'React with 👍' }).waitFor();
+      for (const action of ['Reply', 'Edit', 'Delete', 'Pin'])
+        assert.equal(
+          await received.getByRole('button', { name: action, exact: true }).count(),
+          0,
+          `${name} is offered no "${action}" on a broadcast message`,
+        );
     }
     await assertNoSeriousAxeViolations(brunoPage, 'broadcast (recipient)');
     await screenshotBothSizes(brunoPage, 'broadcast-recipient');

@@ -2,9 +2,23 @@ import { Type, type Static } from 'typebox';
 import { TimestampMs } from '../ids.js';
 import { CountryCodeSchema, PasswordInput, RoleGrant, StrictObject, Text, UserSummary } from './common.js';
 
-/** The member directory: active members, by display name, a page at a time. */
+/**
+ * Which accounts `GET /members` lists. `active` is the directory every member reads; `suspended` and `invited`
+ * are for moderation (the `members.suspend` permission: a Secretariat admin, or an NCP for their own countries).
+ * Removed accounts are never listed.
+ */
+export type MemberListStatus = Static<typeof MemberListStatus>;
+export const MemberListStatus = Type.Union([
+  Type.Literal('active'),
+  Type.Literal('suspended'),
+  Type.Literal('invited'),
+]);
+
+/** The member directory: members by display name, a page at a time (active ones unless `status` says). */
 export type MemberListQuery = Static<typeof MemberListQuery>;
 export const MemberListQuery = StrictObject({
+  /** `active` when absent. */
+  status: Type.Optional(MemberListStatus),
   countryCode: Type.Optional(CountryCodeSchema),
   /** Part of the display name, case-insensitive. */
   q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),

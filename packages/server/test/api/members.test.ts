@@ -170,6 +170,60 @@ for (const dialect of DIALECTS) {
         assert.equal((await server.api.get('/api/v1/members', { token: fr.token })).status, 200);
       });
 
+      it('lists suspended members for moderation: every country for an admin, their own for an NCP', async () => {
+        const suspendedDe = await createActor(server, { countryCode: 'DE', displayName: 'Sue Suspended De' });
+        const suspendedFr = await createActor(server, { countryCode: 'FR', displayName: 'Sue Suspended Fr' });
+        for (const target of [suspendedDe, suspendedFr]) {
+          const res = await server.api.post(
+            `/api/v1/members/${target.id}/suspend`,
+            { reason: 'Under review' },
+            { token: admin.token },
+          );
+          assert.equal(res.status, 200);
+        }
+        const ids = async (token: string, query: string): Promise<string[]> => {
+          const res = await server.api.get<MemberListResponse>(`/api/v1/members?${query}`, { token });
+          assert.equal(res.status, 200);
+          return res.body.members.map((m) => m.id);
+        };
+
+        const adminSuspended = await ids(admin.token, 'status=suspended');
+        assert.ok(adminSuspended.includes(suspendedDe.id) && adminSuspended.includes(suspendedFr.id));
+        assert.ok(!adminSuspended.includes(reader.id));
+        const adminActive = await ids(admin.token, 'status=active');
+        assert.ok(adminActive.includes(reader.id));
+        assert.ok(!adminActive.includes(suspendedDe.id) && !adminActive.includes(suspendedFr.id));
+        assert.ok(!(await ids(admin.token, '')).includes(suspendedDe.id));
+        assert.deepEqual(await ids(admin.token, 'status=suspended&countryCode=FR'), [suspendedFr.id]);
+
+        const ncpSuspended = await ids(ncpDe.token, 'status=suspended');
+        assert.ok(ncpSuspended.includes(suspendedDe.id));
+        assert.ok(!ncpSuspended.includes(suspendedFr.id));
+        assert.deepEqual(await ids(ncpDe.token, 'status=suspended&countryCode=FR'), []);
+
+        // An invited account (the invitation not yet accepted) is listed under `invited` only.
+        const invited = await createActor(server, { countryCode: 'DE', displayName: 'Ivy Invited' });
+        await server.built.services.db
+          .updateTable('users')
+          .set({ status: 'invited' })
+          .where('id', '=', invited.id)
+          .execute();
+        assert.ok((await ids(ncpDe.token, 'status=invited')).includes(invited.id));
+        assert.ok(!(await ids(ncpDe.token, 'status=suspended')).includes(invited.id));
+        assert.ok(!(await ids(admin.token, '')).includes(invited.id));
+
+        for (const status of ['suspended', 'invited']) {
+          const asReader = await server.api.get(`/api/v1/members?status=${status}`, { token: reader.token });
+          assert.equal(asReader.status, 403);
+          assert.equal(codeOf(asReader), 'FORBIDDEN');
+        }
+        for (const status of ['removed', 'bogus']) {
+          const bad = await server.api.get(`/api/v1/members?status=${status}`, { token: admin.token });
+          assert.equal(bad.status, 400);
+          assert.equal(codeOf(bad), 'VALIDATION_FAILED');
+        }
+      });
+
       it('is not for ordinary members', async () => {
         const res = await server.api.post(
           `/api/v1/members/${fr.id}/suspend`,

@@ -1,24 +1,18 @@
 import { useCallback, useEffect, useId, useState, type SyntheticEvent, type ReactNode } from 'react';
 import type { EnletsHttpClient, MeResponse } from '@enlets/client';
-import type { Country, MemberSummary } from '@enlets/protocol';
+import type { Country, MemberListStatus, MemberSummary } from '@enlets/protocol';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { countryName, sortedCountries } from '../membership/country-names.js';
 import { listCountries } from '../membership/membership-api.js';
 import { SafeName } from '../ui/SafeName.js';
-import { canReadAudit } from './admin-access.js';
-import { listMembers, listSuspendedMembers, type MemberQuery } from './admin-api.js';
+import { canSuspendMembers } from './admin-access.js';
+import { listMembers, type MemberQuery } from './admin-api.js';
 import { adminErrorMessage } from './admin-errors.js';
 import { MemberPanel } from './MemberPanel.js';
 import { roleLabel } from './role-label.js';
 import { StatusPill } from './StatusPill.js';
 import { useFocusAfterRender } from './use-focus-after-render.js';
 import { Announcement, SectionHeading } from './SectionHeading.js';
-
-type StatusFilter = 'active' | 'suspended';
-
-interface Search extends MemberQuery {
-  readonly status: StatusFilter;
-}
 
 type Results =
   | { readonly status: 'loading' }
@@ -30,14 +24,13 @@ type Results =
       readonly loadingMore: boolean;
     };
 
-const FIRST_SEARCH: Search = { q: '', countryCode: '', status: 'active' };
+const FIRST_SEARCH: MemberQuery = { q: '', countryCode: '', status: 'active' };
 
-function matches(member: MemberSummary, search: Search): boolean {
-  const name = member.displayName.toLocaleLowerCase();
-  return (
-    name.includes(search.q.trim().toLocaleLowerCase()) &&
-    (search.countryCode === '' || member.countryCode === search.countryCode)
-  );
+/** The statuses the filter offers, in its order; the server scopes an NCP's results to their countries. */
+const STATUS_FILTER: readonly MemberListStatus[] = ['active', 'suspended', 'invited'];
+
+function isStatusFilter(value: string): value is MemberListStatus {
+  return (STATUS_FILTER as readonly string[]).includes(value);
 }
 
 /**
@@ -59,9 +52,9 @@ export function MembersSection({
     country: useId(),
     results: useId(),
   };
-  const statusFilter = canReadAudit(user);
-  const [draft, setDraft] = useState<Search>(FIRST_SEARCH);
-  const [search, setSearch] = useState<Search>(FIRST_SEARCH);
+  const statusFilter = canSuspendMembers(user);
+  const [draft, setDraft] = useState<MemberQuery>(FIRST_SEARCH);
+  const [search, setSearch] = useState<MemberQuery>(FIRST_SEARCH);
   const [attempt, setAttempt] = useState(0);
   const [results, setResults] = useState<Results>({ status: 'loading' });
   const [countries, setCountries] = useState<readonly Country[]>([]);
@@ -85,14 +78,7 @@ export function MembersSection({
   useEffect(() => {
     let cancelled = false;
     setResults({ status: 'loading' });
-    const found =
-      search.status === 'suspended'
-        ? listSuspendedMembers(http).then((members) => ({
-            members: members.filter((m) => matches(m, search)),
-            nextCursor: null,
-          }))
-        : listMembers(http, search);
-    found.then(
+    listMembers(http, search).then(
       (page) => {
         if (!cancelled) setResults({ status: 'ready', ...page, loadingMore: false });
       },
@@ -192,15 +178,16 @@ export function MembersSection({
                 <select
                   id={ids.status}
                   value={draft.status}
-                  onChange={(event) =>
-                    setDraft({
-                      ...draft,
-                      status: event.target.value === 'suspended' ? 'suspended' : 'active',
-                    })
-                  }
+                  onChange={(event) => {
+                    const status = event.target.value;
+                    if (isStatusFilter(status)) setDraft({ ...draft, status });
+                  }}
                 >
-                  <option value="active">{i18n.t('admin.status.active')}</option>
-                  <option value="suspended">{i18n.t('admin.status.suspended')}</option>
+                  {STATUS_FILTER.map((status) => (
+                    <option key={status} value={status}>
+                      {i18n.t(`admin.status.${status}`)}
+                    </option>
+                  ))}
                 </select>
               </div>
             )}

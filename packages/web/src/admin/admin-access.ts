@@ -49,12 +49,10 @@ export function canRemoveMembers(user: MeResponse): boolean {
   return holdsAny(user, ['secretariat_admin']);
 }
 
-/** `members.suspend`: the Secretariat, and NCPs for the members of their countries (the server checks which). */
+/**
+ * `members.suspend`: the Secretariat, and NCPs for the members of their countries (the server checks which).
+ * It also lets them list suspended and invited accounts, which the server scopes the same way.
+ */
 export function canSuspendMembers(user: MeResponse): boolean {
   return holdsAny(user, ['secretariat_admin', 'ncp']);
-}
-
-/** `audit.read`: needed to find suspended members (see `listSuspendedMembers`). */
-export function canReadAudit(user: MeResponse): boolean {
-  return holdsAny(user, ['secretariat_admin']);
 }

@@ -8,6 +8,7 @@ import type {
   MailStatus,
   MemberDetail,
   MemberListResponse,
+  MemberListStatus,
   MemberResponse,
   MemberSummary,
   Role,
@@ -24,6 +25,8 @@ export interface MemberQuery {
   readonly q: string;
   /** A country code, or '' for every country. */
   readonly countryCode: string;
+  /** Active members (the directory), or suspended or invited ones (moderators only: the server scopes them). */
+  readonly status: MemberListStatus;
 }
 
 export interface MemberPage {
@@ -38,7 +41,7 @@ export interface RoleChange {
 
 const member = (id: string): string => `/members/${encodeURIComponent(id)}`;
 
-/** Active members whose display name contains `q`, a page at a time. */
+/** Members of a status whose display name contains `q`, a page at a time. */
 export function listMembers(
   http: EnletsHttpClient,
   query: MemberQuery,
@@ -47,6 +50,7 @@ export function listMembers(
   const params = new URLSearchParams();
   if (query.q.trim() !== '') params.set('q', query.q.trim());
   if (query.countryCode !== '') params.set('countryCode', query.countryCode);
+  if (query.status !== 'active') params.set('status', query.status);
   if (cursor !== undefined) params.set('cursor', cursor);
   const search = params.toString();
   return http.get<MemberListResponse>(search === '' ? '/members' : `/members?${search}`);
@@ -106,30 +110,6 @@ export function listApplicationsWithStatus(
   return http.get<ApplicationListResponse>(`/applications?status=${status}`).then((r) => r.applications);
 }
 
-const AUDIT_SCAN_PAGE = 500;
-const LOOKUPS_AT_ONCE = 6;
-
-/**
- * The members who are suspended now. `GET /members` lists active members only, and no call lists accounts by
- * status; but every suspension is an audit entry (`member.suspended`, the member as its target), so the
- * suspended accounts are among those targets: each is looked up and kept while its status is still
- * `suspended` (a later reactivation or removal shows there). It reads the whole log, which needs `audit.read`
- * (the Secretariat), and grows with it: a server-side status filter on `/members` would replace this.
- */
-export async function listSuspendedMembers(http: EnletsHttpClient): Promise<readonly MemberDetail[]> {
-  const targets = new Set<string>();
-  let beforeSeq: number | undefined;
-  do {
-    const page = await listAudit(http, beforeSeq, AUDIT_SCAN_PAGE);
-    for (const entry of page.entries) {
-      if (entry.action === 'member.suspended' && entry.targetId !== null) targets.add(entry.targetId);
-    }
-    beforeSeq = page.nextBeforeSeq ?? undefined;
-  } while (beforeSeq !== undefined);
-  const found = await inBatches([...targets], LOOKUPS_AT_ONCE, (id) => findMember(http, id));
-  return found.filter((m): m is MemberDetail => m?.status === 'suspended');
-}
-
 /** A member, or undefined when the server answers NOT_FOUND (removed, or unknown). */
 export async function findMember(http: EnletsHttpClient, id: string): Promise<MemberDetail | undefined> {
   try {
@@ -138,17 +118,4 @@ export async function findMember(http: EnletsHttpClient, id: string): Promise<Me
     if (error instanceof EnletsApiError && error.code === 'NOT_FOUND') return undefined;
     throw error;
   }
-}
-
-/** `work` on every item, at most `size` at a time (a long list must not open a hundred requests at once). */
-async function inBatches<T, R>(
-  items: readonly T[],
-  size: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size) {
-    results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
-  }
-  return results;
 }

@@ -62,9 +62,13 @@ export function ChatView({
   const [notice, setNotice] = useState<string | undefined>(undefined);
   // The server's rules: anyone deletes their own; in channels (and groups) moderators anyone's; pins in
   // channels (and broadcasts) are the moderators', elsewhere anyone's; @channel in channels is the managers'.
+  // A broadcast's recipients only read, react and forward: no composer to reply or edit in, and the server
+  // refuses them deletes and pins whatever their role (domain/actions/events.ts). They reply privately instead.
+  const readsOnly = isBroadcastRecipient(conversation);
   const moderator = conversation.role !== 'member';
-  const mayModerate = conversation.kind !== 'direct' && moderator;
-  const mayPin = (conversation.kind !== 'channel' && conversation.kind !== 'broadcast') || moderator;
+  const mayModerate = conversation.kind !== 'direct' && moderator && !readsOnly;
+  const mayPin =
+    ((conversation.kind !== 'channel' && conversation.kind !== 'broadcast') || moderator) && !readsOnly;
   const mayMentionAll =
     conversation.kind === 'group' ||
     (conversation.kind === 'channel' && (conversation.role === 'owner' || conversation.role === 'manager'));
@@ -143,8 +147,7 @@ export function ChatView({
           own={own}
           sender={name(item.senderId)}
           replySender={item.replyTo === undefined ? undefined : name(item.replyTo.senderId)}
-          onReply={reply}
-          onEdit={edit}
+          {...(readsOnly ? {} : { onReply: reply, onEdit: edit })}
           onReact={onReact}
           downloads={downloads}
           sharedBy={item.sharedBy === undefined ? undefined : name(item.sharedBy)}
@@ -152,7 +155,7 @@ export function ChatView({
             ? { receipt: receiptOf(seq, readUpTo, deliveredUpTo, name) }
             : {})}
           pinned={seq !== null && pinnedSeqs.has(seq)}
-          mayDelete={own || mayModerate}
+          mayDelete={(own && !readsOnly) || mayModerate}
           mayPin={mayPin}
           onDelete={onDelete}
           onPin={onPin}
@@ -164,6 +167,7 @@ export function ChatView({
       ownUserId,
       setSize,
       name,
+      readsOnly,
       reply,
       edit,
       onReact,
@@ -295,7 +299,7 @@ export function ChatView({
       </div>
       <TypingIndicator typing={signals.typing} name={name} />
       <BroadcastBar session={session} conversation={conversation} />
-      {!isBroadcastRecipient(conversation) && (
+      {!readsOnly && (
         <Composer
           recipientName={title}
           inputRef={composer}

@@ -15,8 +15,9 @@ interface MessageRowProps {
   readonly sender: string;
   /** The display name of the author of the message replied to. */
   readonly replySender: string | undefined;
-  readonly onReply: (item: TimelineItem) => void;
-  readonly onEdit: (item: TimelineItem) => void;
+  /** Absent where there is no composer to reply or edit in (a broadcast's recipients). */
+  readonly onReply?: (item: TimelineItem) => void;
+  readonly onEdit?: (item: TimelineItem) => void;
   readonly onReact: (item: TimelineItem, emoji: string) => void;
   readonly downloads: Downloads;
   /** For messages shared with this device when it joined: the display name of who shared them. */
@@ -191,10 +192,12 @@ export function MessageRow({
       )}
       {actionable && (
         <div className="message-actions">
-          <button type="button" onClick={() => onReply(item)}>
-            {i18n.t('chat.reply')}
-          </button>
-          {own && (
+          {onReply !== undefined && (
+            <button type="button" onClick={() => onReply(item)}>
+              {i18n.t('chat.reply')}
+            </button>
+          )}
+          {own && onEdit !== undefined && (
             <button type="button" onClick={() => onEdit(item)}>
               {i18n.t('chat.edit')}
             </button>

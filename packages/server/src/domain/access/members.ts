@@ -1,8 +1,9 @@
+import type { MemberListStatus } from '@enlets/protocol';
 import type { UserRecord, RoleGrantRecord, Db } from '../../storage/repositories/users.js';
 import { findUserById, listRoles } from '../../storage/repositories/users.js';
 import type { Actor } from '../actor.js';
 import { notFound } from '../errors.js';
-import { isSecretariatAdmin, ncpCountries } from '../policy.js';
+import { isSecretariatAdmin, ncpCountries, requirePermission } from '../policy.js';
 
 export interface MemberWithRoles {
   readonly user: UserRecord;
@@ -41,4 +42,21 @@ export async function accessMemberForModeration(db: Db, actor: Actor, id: string
     !roles.some((g) => g.role === 'secretariat_admin');
   if (!inScope) throw notFound('member');
   return { user, roles };
+}
+
+/** The countries whose members a listing may show: every country, or only these (possibly none). */
+export type MemberListScope =
+  { readonly every: true } | { readonly every: false; readonly countries: readonly string[] };
+
+/**
+ * Which members of a status the actor (who holds `directory.read`) may list. Active members: everyone, as
+ * the directory. Invited and suspended ones need `members.suspend` (FORBIDDEN otherwise), and then the same
+ * scope `accessMemberById` shows them in: every country for a Secretariat admin, the NCP's own countries for
+ * an NCP, so a listing never names an account the caller could not open.
+ */
+export function memberListScope(actor: Actor, status: MemberListStatus): MemberListScope {
+  if (status === 'active') return { every: true };
+  requirePermission(actor, 'members.suspend');
+  if (isSecretariatAdmin(actor)) return { every: true };
+  return { every: false, countries: ncpCountries(actor) };
 }

@@ -9,14 +9,14 @@ import type {
 } from '@enlets/protocol';
 import { listAgencies, type AgencyRecord } from '../../storage/repositories/agencies.js';
 import { findCountry, listCountries } from '../../storage/repositories/countries.js';
-import { listActiveMembers } from '../../storage/repositories/members.js';
+import { listMembersPage } from '../../storage/repositories/members.js';
 import {
   listRolesOfUsers,
   listUsersWithRole,
   type RoleGrantRecord,
   type UserRecord,
 } from '../../storage/repositories/users.js';
-import { accessMemberById } from '../access/members.js';
+import { accessMemberById, memberListScope, type MemberListScope } from '../access/members.js';
 import type { Actor } from '../actor.js';
 import { DomainError, notFound } from '../errors.js';
 import { isSecretariatAdmin } from '../policy.js';
@@ -102,12 +102,35 @@ function decodeCursor(cursor: string): { displayName: string; id: string } {
   });
 }
 
-/** The member directory: active members by display name, a page at a time. */
-export async function listMembers(services: Services, query: MemberListQuery): Promise<MemberListResponse> {
+/**
+ * The countries to list: the scope narrowed by the `countryCode` filter. An empty list means nobody (a filter
+ * outside an NCP's countries finds no one rather than failing, like a filter that matches no one).
+ */
+function countriesToList(
+  scope: MemberListScope,
+  countryCode: string | undefined,
+): readonly string[] | undefined {
+  if (scope.every) return countryCode === undefined ? undefined : [countryCode];
+  if (countryCode === undefined) return scope.countries;
+  return scope.countries.includes(countryCode) ? [countryCode] : [];
+}
+
+/**
+ * The member directory by display name, a page at a time: active members for every reader; invited or
+ * suspended ones for moderators, within their scope (see `memberListScope`).
+ */
+export async function listMembers(
+  services: Services,
+  actor: Actor,
+  query: MemberListQuery,
+): Promise<MemberListResponse> {
+  const status = query.status ?? 'active';
+  const countries = countriesToList(memberListScope(actor, status), query.countryCode);
   const limit = query.limit ?? DEFAULT_PAGE;
-  const users = await listActiveMembers(services.db, {
+  const users = await listMembersPage(services.db, {
+    status,
     limit: limit + 1,
-    ...(query.countryCode === undefined ? {} : { countryCode: query.countryCode }),
+    ...(countries === undefined ? {} : { countryCodes: countries }),
     ...(query.q === undefined ? {} : { q: query.q }),
     ...(query.cursor === undefined ? {} : { after: decodeCursor(query.cursor) }),
   });

@@ -28,12 +28,14 @@ export function memberRoutes(app: App, services: Services): void {
       config: { access: 'directory.read' },
       schema: {
         tags: ['members'],
-        summary: 'Active members by display name, a page at a time (no e-mail addresses)',
+        summary:
+          'Members by display name, a page at a time (no e-mail addresses): active ones, or with `status` ' +
+          'suspended or invited ones (members.suspend; an NCP: members of their countries only)',
         querystring: MemberListQuery,
         response: { 200: MemberListResponse },
       },
     },
-    async (request) => listMembers(services, request.query),
+    async (request) => listMembers(services, actorOf(request), request.query),
   );
 
   app.get(

@@ -1,8 +1,11 @@
+import type { MemberListStatus } from '@enlets/protocol';
 import { sql } from 'kysely';
 import { rowToUser, type Db, type UserRecord } from './users.js';
 
 export interface MemberPageQuery {
-  readonly countryCode?: string;
+  readonly status: MemberListStatus;
+  /** Only members of these countries (none: nobody); every country when absent. */
+  readonly countryCodes?: readonly string[];
   /** Part of the display name, case-insensitive. */
   readonly q?: string;
   readonly limit: number;
@@ -15,16 +18,18 @@ function likePattern(text: string): string {
   return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** Active members ordered by display name then id, one page (keyset pagination: stable under inserts). */
-export async function listActiveMembers(db: Db, page: MemberPageQuery): Promise<readonly UserRecord[]> {
+/** Members of one status ordered by display name then id, one page (keyset pagination: stable under inserts). */
+export async function listMembersPage(db: Db, page: MemberPageQuery): Promise<readonly UserRecord[]> {
+  // `in ()` is not SQL: no countries is simply no one.
+  if (page.countryCodes?.length === 0) return [];
   let query = db
     .selectFrom('users')
     .selectAll()
-    .where('status', '=', 'active')
+    .where('status', '=', page.status)
     .orderBy('display_name')
     .orderBy('id')
     .limit(page.limit);
-  if (page.countryCode !== undefined) query = query.where('country_code', '=', page.countryCode);
+  if (page.countryCodes !== undefined) query = query.where('country_code', 'in', page.countryCodes);
   if (page.q !== undefined) {
     const pattern = likePattern(page.q);
     query = query.where(sql<boolean>`lower(display_name) like ${pattern} escape '\\'`);
