@@ -36,8 +36,10 @@ export class DeviceSearch {
   #queue: IndexChange[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #sweepTimer: ReturnType<typeof setInterval>;
-  #walks: Promise<void> = Promise.resolve();
-  #walksPending = 0;
+  /** Walks asked for and not started yet. */
+  readonly #requested: WalkRequest[] = [];
+  /** The walking under way, if any. */
+  #walking: Promise<void> | undefined;
   /** What walks read, across conversations, until a batch is full or the last walk is done. */
   #walkBatch: IndexChange[] = [];
   #walkProgress: { conversationId: string; seq: number }[] = [];
@@ -54,12 +56,12 @@ export class DeviceSearch {
 
   /** True while history is still being walked into the index. */
   get indexing(): boolean {
-    return this.#walksPending > 0;
+    return this.#walking !== undefined;
   }
 
   /** Settles when the walks scheduled so far are done. */
   whenIndexed(): Promise<void> {
-    return this.#walks;
+    return this.#walking ?? Promise.resolve();
   }
 
   /** A live event: indexed with the others that arrive within LIVE_DELAY_MS. */
@@ -121,18 +123,71 @@ export class DeviceSearch {
   }
 
   #schedule(conversationId: string, headSeq: number | undefined, full: boolean): void {
-    this.#walksPending += 1;
-    this.#walks = this.#walks
-      .then(() => this.#walk(conversationId, headSeq, full))
-      // Offline, or the conversation is gone: the next open walks again from the same place.
-      .catch(() => undefined)
-      .then(async () => {
-        if (this.#walksPending === 1) await this.#flushWalks();
-      })
+    this.#requested.push({ conversationId, headSeq, full });
+    this.#walking ??= this.#walkAll()
+      // Offline, or the index cannot be written: the next open walks again from the same places.
       .catch(() => undefined)
       .finally(() => {
-        this.#walksPending -= 1;
+        this.#walking = undefined;
       });
+  }
+
+  /**
+   * Walks every conversation asked for, newest first, one page of each in turn: the newest messages of all
+   * conversations are indexed first (and sealed in the same blocks, so the newest hits of a query are a few
+   * block reads). Down to the seq the last walk of each reached. An edit comes before the message it edits
+   * here; the index holds it until the message comes (`DeviceSearchIndex`), and the newest edit wins. A walk's
+   * progress is written with (or after) the last of its changes, never before.
+   */
+  async #walkAll(): Promise<void> {
+    const active: WalkCursor[] = [];
+    for (;;) {
+      for (let request = this.#requested.shift(); request !== undefined; request = this.#requested.shift()) {
+        const floor = request.full ? 0 : await this.#index.progress(request.conversationId);
+        if (request.headSeq !== undefined && request.headSeq <= floor) continue;
+        active.push({
+          conversationId: request.conversationId,
+          floor,
+          top: floor,
+          beforeSeq: Number.MAX_SAFE_INTEGER,
+        });
+      }
+      if (active.length === 0 || this.#isClosed()) break;
+      for (const cursor of [...active]) {
+        if (this.#isClosed()) return;
+        let finished: boolean;
+        try {
+          finished = await this.#step(cursor);
+        } catch {
+          // This conversation could not be read now (gone, offline): no progress, the others go on.
+          active.splice(active.indexOf(cursor), 1);
+          continue;
+        }
+        if (finished) {
+          active.splice(active.indexOf(cursor), 1);
+          this.#walkProgress.push({ conversationId: cursor.conversationId, seq: cursor.top });
+        }
+        if (this.#walkBatch.length >= WALK_BATCH) await this.#flushWalks();
+      }
+    }
+    await this.#flushWalks();
+  }
+
+  /** One page of a walk; true when the walk reached its floor or the start of the conversation. */
+  async #step(cursor: WalkCursor): Promise<boolean> {
+    const page = [...(await this.#history(cursor.conversationId, cursor.beforeSeq, HISTORY_PAGE))].sort(
+      (a, b) => b.event.seq - a.event.seq,
+    );
+    const oldest = page.at(-1)?.event.seq;
+    if (oldest === undefined) return true;
+    const now = this.#now();
+    for (const shown of page) {
+      if (shown.event.seq <= cursor.floor) break;
+      cursor.top = Math.max(cursor.top, shown.event.seq);
+      this.#walkBatch.push(...changesOf(shown, now));
+    }
+    cursor.beforeSeq = oldest;
+    return oldest <= cursor.floor + 1 || page.length < HISTORY_PAGE;
   }
 
   /** Indexes what the walks read so far, with the progress of the walks that finished. */
@@ -143,38 +198,24 @@ export class DeviceSearch {
     this.#walkProgress = [];
     if (changes.length > 0 || progress.length > 0) await this.#index.apply(changes, progress);
   }
+}
 
-  /**
-   * Newest first, page by page, down to the seq the last walk reached. An edit comes before the message it
-   * edits here; the index holds it until the message comes (`DeviceSearchIndex`), and the newest edit wins.
-   * Small conversations share a batch: one write for many of them. The walk's progress is written with (or
-   * after) the last of its changes, never before.
-   */
-  async #walk(conversationId: string, headSeq: number | undefined, full: boolean): Promise<void> {
-    if (this.#closed) return;
-    const floor = full ? 0 : await this.#index.progress(conversationId);
-    if (headSeq !== undefined && headSeq <= floor) return;
-    let top = floor;
-    let beforeSeq = Number.MAX_SAFE_INTEGER;
-    const now = this.#now();
-    for (;;) {
-      if (this.#isClosed()) return;
-      const page = [...(await this.#history(conversationId, beforeSeq, HISTORY_PAGE))].sort(
-        (a, b) => b.event.seq - a.event.seq,
-      );
-      const oldest = page.at(-1)?.event.seq;
-      if (oldest === undefined) break;
-      for (const shown of page) {
-        if (shown.event.seq <= floor) break;
-        top = Math.max(top, shown.event.seq);
-        this.#walkBatch.push(...changesOf(shown, now));
-      }
-      if (this.#walkBatch.length >= WALK_BATCH) await this.#flushWalks();
-      if (oldest <= floor + 1 || page.length < HISTORY_PAGE) break;
-      beforeSeq = oldest;
-    }
-    this.#walkProgress.push({ conversationId, seq: top });
-  }
+interface WalkRequest {
+  readonly conversationId: string;
+  /** The conversation's newest seq as listed, when known: nothing to walk when the last walk reached it. */
+  readonly headSeq: number | undefined;
+  /** Walk everything again, whatever the last walk reached. */
+  readonly full: boolean;
+}
+
+interface WalkCursor {
+  readonly conversationId: string;
+  /** The seq the last walk reached: this one stops there. */
+  readonly floor: number;
+  /** The newest seq seen: the progress once the walk is done. */
+  top: number;
+  /** The next page is the one before this seq. */
+  beforeSeq: number;
 }
 
 /** What an event changes in the index. */

@@ -75,8 +75,9 @@ const MAX_ORPHAN_EDITS = 2_000;
  * Plaintext kept for queries, bounded: typing a word ("mül", "müll", "müller") reads the same buckets and the
  * same newest blocks again. The worker holds decrypted messages anyway; these bounds keep it to a few MB.
  */
-const SEGMENT_CACHE_BYTES = 8_000_000;
+const SEGMENT_CACHE_BYTES = 16_000_000;
 const BLOCK_CACHE_BLOCKS = 256;
+const CONVERSATION_CACHE = 8;
 /** Expired messages taken out per sweep. */
 const EXPIRY_SWEEP = 500;
 
@@ -133,6 +134,8 @@ export class DeviceSearchIndex {
   readonly #segmentCache = new Map<number, Uint8Array[]>();
   #segmentCacheBytes = 0;
   readonly #blockCache = new Map<number, Map<number, BlockDoc[]>>();
+  /** The sorted doc keys of the conversations searched in last (the conversation filter). */
+  readonly #conversationCache = new Map<string, Float64Array>();
   /** Counts writes: a query caches what it read only if no write committed meanwhile. */
   #generation = 0;
 
@@ -191,13 +194,11 @@ export class DeviceSearchIndex {
     const totals = runsPerTerm.map((runs) => runs.reduce((sum, run) => sum + run.length, 0));
     const driver = totals.indexOf(Math.min(...totals));
     if ((totals[driver] ?? 0) === 0) return { hits: [], more: false };
-    const required = runsPerTerm.filter((_, index) => index !== driver).map(docKeysOf);
-    if (params.conversationId !== undefined) {
-      const inConversation = new Set<number>();
-      for (const entries of await this.#store.conversationLocators(params.conversationId))
-        for (let i = 1; i < entries.length; i += 3) inConversation.add(entries[i] ?? 0);
-      required.push(inConversation);
-    }
+    // Sorted typed arrays and binary search rather than sets: doc keys are beyond small integers, and a set of
+    // tens of thousands of them would allocate each.
+    const required = runsPerTerm.filter((_, index) => index !== driver).map(sortedDocKeys);
+    if (params.conversationId !== undefined)
+      required.push(await this.#conversationDocKeys(params.conversationId, generation));
     const candidates = newestFirst(runsPerTerm[driver] ?? []);
     const now = params.now ?? Date.now();
     const hits: SearchHit[] = [];
@@ -209,7 +210,7 @@ export class DeviceSearchIndex {
       const wanted = Math.max(8, params.limit + 1 - hits.length);
       for (let next = candidates.next(); !next.done; next = candidates.next()) {
         const [docKey] = next.value;
-        if (!required.every((set) => set.has(docKey))) continue;
+        if (!required.every((sorted) => includes(sorted, docKey))) continue;
         batch.push(next.value);
         if (batch.length >= wanted) break;
       }
@@ -304,6 +305,24 @@ export class DeviceSearchIndex {
     }
   }
 
+  async #conversationDocKeys(conversationId: string, generation: number): Promise<Float64Array> {
+    const cached = this.#conversationCache.get(conversationId);
+    if (cached !== undefined) return cached;
+    const pages = await this.#store.conversationLocators(conversationId);
+    const docKeys = new Float64Array(pages.reduce((sum, entries) => sum + entries.length / 3, 0));
+    let at = 0;
+    for (const entries of pages) for (let i = 1; i < entries.length; i += 3) docKeys[at++] = entries[i] ?? 0;
+    docKeys.sort();
+    if (generation === this.#generation) {
+      this.#conversationCache.set(conversationId, docKeys);
+      for (const oldest of this.#conversationCache.keys()) {
+        if (this.#conversationCache.size <= CONVERSATION_CACHE) break;
+        this.#conversationCache.delete(oldest);
+      }
+    }
+    return docKeys;
+  }
+
   #cacheSegments(bucket: number, segments: Uint8Array[]): void {
     const bytes = segments.reduce((sum, segment) => sum + segment.length, 0);
     if (bytes > SEGMENT_CACHE_BYTES / 4) return;
@@ -321,6 +340,8 @@ export class DeviceSearchIndex {
     this.#generation += 1;
     for (const { block } of write.putBlocks) this.#blockCache.delete(block);
     for (const block of write.deleteBlocks) this.#blockCache.delete(block);
+    for (const { conversationId } of [...write.putLocators, ...write.deleteLocators])
+      this.#conversationCache.delete(conversationId);
     for (const { bucket } of [...write.putSegments, ...write.deleteSegments]) {
       const cached = this.#segmentCache.get(bucket);
       if (cached === undefined) continue;
@@ -778,11 +799,26 @@ const pageId = (key: LocatorPageKey): string => `${key.conversationId}\u0000${ke
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] extends readonly (infer E)[] ? E[] : T[K] };
 
-/** The doc keys of a term's postings. */
-function docKeysOf(runs: readonly (readonly number[])[]): Set<number> {
-  const docKeys = new Set<number>();
-  for (const run of runs) for (let i = 0; i < run.length; i += 2) docKeys.add(run[i] ?? 0);
-  return docKeys;
+/** The doc keys of a term's postings, ascending. */
+function sortedDocKeys(runs: readonly (readonly number[])[]): Float64Array {
+  const docKeys = new Float64Array(runs.reduce((sum, run) => sum + run.length / 2, 0));
+  let at = 0;
+  for (const run of runs) for (let i = 0; i < run.length; i += 2) docKeys[at++] = run[i] ?? 0;
+  return docKeys.sort();
+}
+
+/** Binary search in ascending doc keys. */
+function includes(sorted: Float64Array, docKey: number): boolean {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const value = sorted[middle] ?? 0;
+    if (value === docKey) return true;
+    if (value < docKey) low = middle + 1;
+    else high = middle - 1;
+  }
+  return false;
 }
 
 function sameMessage(a: IndexedMessage, b: IndexedMessage): boolean {
