@@ -48,6 +48,12 @@ import type {
   WorkerNotice,
 } from './worker-protocol.js';
 
+/**
+ * How long after a device opens its history starts going into the search index: the conversation list and the
+ * first chat come first (see `DeviceSearch.catchUpAfter`).
+ */
+const HISTORY_INDEX_DELAY_MS = 3_000;
+
 /** The browser's persistent stores of one account on this device (IndexedDB in the worker). */
 export interface DeviceStores {
   readonly client: ClientStore;
@@ -470,10 +476,11 @@ export class DeviceHost {
   }
 
   /** Walks into the index what each conversation gained since the last walk (all of it, the first time). */
-  async #indexHistory(device: OpenDevice): Promise<void> {
-    if (device.search === undefined) return;
-    const { conversations } = await device.session.http.get<ConversationListResponse>('/conversations');
-    device.search.catchUp(conversations.map(({ id, headSeq }) => ({ id, headSeq })));
+  #indexHistory(device: OpenDevice): void {
+    device.search?.catchUpAfter(HISTORY_INDEX_DELAY_MS, async () => {
+      const { conversations } = await device.session.http.get<ConversationListResponse>('/conversations');
+      return conversations.map(({ id, headSeq }) => ({ id, headSeq }));
+    });
   }
 
   async #hasGroup(device: OpenDevice, conversationId: string): Promise<boolean> {
