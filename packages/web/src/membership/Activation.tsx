@@ -8,11 +8,11 @@ import { DEVICE_LABEL, deviceId } from '../session/sign-in.js';
 import { activate, describeInvitation } from './membership-api.js';
 import { errorCode, membershipErrorMessage } from './membership-errors.js';
 import { FormError, MembershipPage } from './MembershipPage.js';
+import { NewPasswordFields } from './NewPasswordFields.js';
+import { PASSWORD_MIN } from './password-rules.js';
 import { RecoveryCodes } from './RecoveryCodes.js';
 import { TotpEnrolment } from './TotpEnrolment.js';
 import { newTotpSecret } from './totp-enrolment.js';
-
-const PASSWORD_MIN = 12;
 
 type Step =
   | { readonly kind: 'loading' }
@@ -40,9 +40,6 @@ export function Activation({ token }: { readonly token: string | undefined }): R
   const ids = {
     heading: useId(),
     email: useId(),
-    password: useId(),
-    passwordHint: useId(),
-    confirmation: useId(),
     error: useId(),
   };
 
@@ -178,34 +175,14 @@ export function Activation({ token }: { readonly token: string | undefined }): R
               <label htmlFor={ids.email}>{i18n.t('activate.email')}</label>
               <input id={ids.email} type="email" autoComplete="username" readOnly value={step.info.email} />
             </div>
-            <div className="field">
-              <label htmlFor={ids.password}>{i18n.t('activate.password')}</label>
-              <input
-                id={ids.password}
-                ref={passwordField}
-                type="password"
-                autoComplete="new-password"
-                required
-                aria-describedby={ids.passwordHint}
-                aria-invalid={errorCode(error) === 'PASSWORD_TOO_WEAK' ? true : undefined}
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-              <p id={ids.passwordHint} className="field-hint">
-                {i18n.t('activate.passwordHint', { min: PASSWORD_MIN })}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.confirmation}>{i18n.t('activate.confirmPassword')}</label>
-              <input
-                id={ids.confirmation}
-                type="password"
-                autoComplete="new-password"
-                required
-                value={confirmation}
-                onChange={(event) => setConfirmation(event.target.value)}
-              />
-            </div>
+            <NewPasswordFields
+              password={password}
+              confirmation={confirmation}
+              onPassword={setPassword}
+              onConfirmation={setConfirmation}
+              passwordRef={passwordField}
+              tooWeak={errorCode(error) === 'PASSWORD_TOO_WEAK'}
+            />
             <FormError id={ids.error} text={errorText} />
             <button type="submit" className="primary">
               {i18n.t('activate.next')}

@@ -6,8 +6,8 @@ import { cookieHttpClient } from '../session/cookie-session.js';
 import { createFirstAdmin, setupStatus } from './membership-api.js';
 import { errorCode, membershipErrorMessage } from './membership-errors.js';
 import { FormError, MembershipPage } from './MembershipPage.js';
-
-const PASSWORD_MIN = 12;
+import { NewPasswordFields } from './NewPasswordFields.js';
+import { PASSWORD_MIN } from './password-rules.js';
 
 type State = 'checking' | 'open' | 'done' | 'created';
 
@@ -32,9 +32,6 @@ export function FirstAdminSetup({ token }: { readonly token: string | undefined 
     heading: useId(),
     email: useId(),
     displayName: useId(),
-    password: useId(),
-    passwordHint: useId(),
-    confirmation: useId(),
     error: useId(),
   };
 
@@ -142,32 +139,12 @@ export function FirstAdminSetup({ token }: { readonly token: string | undefined 
             onChange={(event) => setDisplayName(event.target.value)}
           />
         </div>
-        <div className="field">
-          <label htmlFor={ids.password}>{i18n.t('activate.password')}</label>
-          <input
-            id={ids.password}
-            type="password"
-            autoComplete="new-password"
-            required
-            aria-describedby={ids.passwordHint}
-            value={password}
-            onChange={(event) => setPassword(event.target.value)}
-          />
-          <p id={ids.passwordHint} className="field-hint">
-            {i18n.t('activate.passwordHint', { min: PASSWORD_MIN })}
-          </p>
-        </div>
-        <div className="field">
-          <label htmlFor={ids.confirmation}>{i18n.t('activate.confirmPassword')}</label>
-          <input
-            id={ids.confirmation}
-            type="password"
-            autoComplete="new-password"
-            required
-            value={confirmation}
-            onChange={(event) => setConfirmation(event.target.value)}
-          />
-        </div>
+        <NewPasswordFields
+          password={password}
+          confirmation={confirmation}
+          onPassword={setPassword}
+          onConfirmation={setConfirmation}
+        />
         <FormError id={ids.error} text={errorText} />
         <button type="submit" className="primary" disabled={busy || token === undefined}>
           {busy ? i18n.t('setup.creating') : i18n.t('setup.submit')}

@@ -6,7 +6,9 @@ import { errorCode } from '../membership/membership-errors.js';
 import { FormError, MembershipPage } from '../membership/MembershipPage.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
 import { confirmPasswordReset } from './password-reset-api.js';
-import { isWellFormedToken, PASSWORD_MIN, resetErrorMessage } from './password-reset-errors.js';
+import { NewPasswordFields } from '../membership/NewPasswordFields.js';
+import { PASSWORD_MIN } from '../membership/password-rules.js';
+import { isWellFormedToken, resetErrorMessage } from './password-reset-errors.js';
 import { RequestReset } from './RequestReset.js';
 import '../styles/password-reset.css';
 
@@ -43,9 +45,6 @@ function ChooseNewPassword({ token }: { readonly token: string }): ReactNode {
   const heading = useRef<HTMLHeadingElement>(null);
   const ids = {
     heading: useId(),
-    password: useId(),
-    passwordHint: useId(),
-    confirmation: useId(),
     error: useId(),
     e2ee: useId(),
   };
@@ -142,36 +141,15 @@ function ChooseNewPassword({ token }: { readonly token: string }): ReactNode {
           >
             <h2 id={ids.heading}>{i18n.t('passwordReset.chooseHeading')}</h2>
             <p>{i18n.t('passwordReset.chooseIntro')}</p>
-            <div className="field">
-              <label htmlFor={ids.password}>{i18n.t('activate.password')}</label>
-              <input
-                id={ids.password}
-                ref={passwordField}
-                type="password"
-                autoComplete="new-password"
-                required
-                maxLength={256}
-                aria-describedby={ids.passwordHint}
-                aria-invalid={errorCode(error) === 'PASSWORD_TOO_WEAK' ? true : undefined}
-                value={password}
-                onChange={(event) => setPassword(event.target.value)}
-              />
-              <p id={ids.passwordHint} className="field-hint">
-                {i18n.t('activate.passwordHint', { min: PASSWORD_MIN })}
-              </p>
-            </div>
-            <div className="field">
-              <label htmlFor={ids.confirmation}>{i18n.t('activate.confirmPassword')}</label>
-              <input
-                id={ids.confirmation}
-                type="password"
-                autoComplete="new-password"
-                required
-                maxLength={256}
-                value={confirmation}
-                onChange={(event) => setConfirmation(event.target.value)}
-              />
-            </div>
+            <NewPasswordFields
+              password={password}
+              confirmation={confirmation}
+              onPassword={setPassword}
+              onConfirmation={setConfirmation}
+              passwordRef={passwordField}
+              tooWeak={errorCode(error) === 'PASSWORD_TOO_WEAK'}
+              maxLength={256}
+            />
             <p className="field-hint">{i18n.t('passwordReset.totpNote')}</p>
             {e2eeNote}
             <FormError id={ids.error} text={errorText} />

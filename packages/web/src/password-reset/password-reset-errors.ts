@@ -2,11 +2,9 @@ import { EnletsApiError } from '@enlets/client';
 import type { MessageKey, PluralKey } from '../i18n/catalogue.js';
 import type { Translator } from '../i18n/i18n.js';
 import { membershipErrorMessage } from '../membership/membership-errors.js';
+import { PASSWORD_MIN } from '../membership/password-rules.js';
 
 type Key = Exclude<MessageKey, PluralKey>;
-
-/** The shortest password the server's policy accepts (protocol `Password`, server password-policy.ts). */
-export const PASSWORD_MIN = 12;
 
 /** The reset link's token as the protocol accepts it (`OpaqueToken`): anything else is a truncated link. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{20,128}$/;
