@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every *.test.ts of the workspace with Node's own test runner (through tsx), two files at a time.
 // Usage: node tools/run-tests.mjs [path-filter ...]
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
@@ -42,7 +43,11 @@ function run(group, concurrency) {
       '--test',
       `--test-concurrency=${concurrency}`,
       '--test-timeout=300000',
-      ...(process.env.CI ? ['--test-reporter=spec'] : []),
+      ...(process.env.CI ? ['--test-reporter=spec', '--test-reporter-destination=stdout'] : []),
+      // Where the minutes go: a table of the slowest files after the run (CI keeps it with the output).
+      ...(process.env.CI
+        ? [`--test-reporter=${join(root, 'tools/test-durations.mjs')}`, '--test-reporter-destination=stderr']
+        : []),
       ...group,
     ],
     { cwd: root, stdio: 'inherit' },
@@ -50,6 +55,38 @@ function run(group, concurrency) {
   return result.status ?? 1;
 }
 
+/**
+ * The browser suites all serve the same production build of the web client: build it once here, not once per
+ * suite, and hand its directory to them (`buildWebClient` in the web test helpers).
+ */
+function buildWebClientOnce() {
+  if (!files.some((f) => f.startsWith('packages/web/test/'))) return undefined;
+  const dir = mkdtempSync(join(tmpdir(), 'enlets-web-'));
+  const result = spawnSync(
+    process.execPath,
+    [
+      join(root, 'node_modules/vite/bin/vite.js'),
+      'build',
+      '--outDir',
+      dir,
+      '--emptyOutDir',
+      '--sourcemap',
+      'false',
+      '--logLevel',
+      'warn',
+    ],
+    { cwd: join(root, 'packages/web'), stdio: 'inherit' },
+  );
+  if (result.status !== 0) {
+    console.error('building the web client for the browser suites failed');
+    process.exit(result.status ?? 1);
+  }
+  process.env.ENLETS_TEST_WEB_BUILD = dir;
+  return dir;
+}
+
+const webBuild = buildWebClientOnce();
 const status = run(shared, 2) || 0;
 const soloStatus = run(solo, 1);
+if (webBuild !== undefined) rmSync(webBuild, { recursive: true, force: true });
 process.exit(status !== 0 ? status : soloStatus);

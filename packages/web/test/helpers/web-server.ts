@@ -18,8 +18,14 @@ import { freePort } from '../../../server/test/helpers/spawn-server.js';
 
 const WEB_ROOT = new URL('../..', import.meta.url).pathname;
 
-/** Builds the client from its sources into a fresh directory, exactly as `npm run build` does. */
+/**
+ * The web client built from its sources, exactly as `npm run build` does. `tools/run-tests.mjs` builds it once
+ * for all browser suites of a run and names the directory in `ENLETS_TEST_WEB_BUILD` (a build takes a minute of
+ * the two cores, and every suite would otherwise repeat it); a suite started on its own builds a fresh copy.
+ */
 export async function buildWebClient(): Promise<{ readonly dir: string; readonly remove: () => void }> {
+  const shared = process.env['ENLETS_TEST_WEB_BUILD'];
+  if (shared !== undefined && shared !== '') return { dir: shared, remove: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'enlets-web-'));
   await build({
     root: WEB_ROOT,
