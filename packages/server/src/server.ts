@@ -77,6 +77,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
 
   const address = await built.app.listen({ host: config.host, port: config.port });
   log.info({ address }, 'ENLETS Messenger listening');
+  // Web Push wake-ups pending when a process crashed were in its memory: wake those devices now.
+  built.push.catchUp();
 
   // Expiring messages: every process sweeps (erasing is idempotent); one sweep at a time, awaited on stop.
   let sweep: Promise<void> | undefined;

@@ -1,8 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, createPublicKey, randomBytes, randomUUID, verify, type ECDH } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import type { SendEventAck, VapidPublicKeyResponse } from '@enlets/protocol';
 import { resolveSessionToken } from '../src/domain/queries/sessions.js';
@@ -15,6 +13,7 @@ import { codeOf } from './helpers/http.js';
 import { startTestServer, type TestServer } from './helpers/server.js';
 import { createActor, newSession, type TestActor } from './helpers/actors.js';
 import { createConversation, newClientId, payload } from './helpers/conversations.js';
+import { LoopbackPushService } from './helpers/push-service.js';
 import { connectWs, type WsClient } from './helpers/ws.js';
 
 /** `http_ece` (the RFC 8188 reference code, CommonJS, untyped): only what this suite calls. */
@@ -24,46 +23,6 @@ const ece = createRequire(import.meta.url)('http_ece') as {
     params: { readonly version: 'aes128gcm'; readonly privateKey: ECDH; readonly authSecret: Buffer },
   ): Buffer;
 };
-
-/** What the test push service received: one POST to one subscription's endpoint. */
-interface ReceivedPush {
-  readonly path: string;
-  readonly headers: IncomingMessage['headers'];
-  readonly body: Buffer;
-}
-
-/**
- * A push service on the loopback interface, speaking the part of RFC 8030 a sender sees: POST to the endpoint,
- * 201 Created. A path can be told to answer something else (410 Gone: the subscription ended).
- */
-class LoopbackPushService {
-  readonly received: ReceivedPush[] = [];
-  readonly answers = new Map<string, number>();
-  readonly #server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const path = request.url ?? '';
-      this.received.push({ path, headers: request.headers, body: Buffer.concat(chunks) });
-      response.writeHead(this.answers.get(path) ?? 201, { location: `${path}/messages/${randomUUID()}` });
-      response.end();
-    });
-  });
-  origin = '';
-
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${String((this.#server.address() as AddressInfo).port)}`;
-  }
-
-  to(path: string): ReceivedPush[] {
-    return this.received.filter((p) => p.path === path);
-  }
-
-  stop(): Promise<void> {
-    return new Promise((resolve) => this.#server.close(() => resolve()));
-  }
-}
 
 /** A browser's side of a subscription: its P-256 key pair and auth secret, made here as a browser makes them. */
 interface Subscriber {

@@ -8,6 +8,7 @@ import {
   deletePushSubscription,
   deletePushSubscriptionsOfEndedSessions,
   deletePushSubscriptionsOfSessions,
+  listConversationsWithMessagesSince,
   listPushTargets,
   markPushSuccess,
   type PushSubscriptionRecord,
@@ -28,6 +29,12 @@ export interface PushLimits {
   /** Pushes in flight at once, over all conversations. */
   readonly concurrency: number;
 }
+
+/**
+ * How far back a start looks for wake-ups a crash may have lost: pending wake-ups live in memory for at most
+ * three grace times, and a process that crashed is usually back within minutes.
+ */
+export const CATCH_UP_WINDOW_MS = 10 * 60_000;
 
 /** How often subscriptions of sessions that ended without a bus message (expiry) are cleared. */
 const SWEEP_INTERVAL_MS = 3_600_000;
@@ -52,8 +59,9 @@ interface Batch {
  * within the window share one push per device.
  *
  * Only events committed by this process come here (`LocalPublishTap`), so each is pushed once per cluster.
- * Pending wake-ups live in memory: a crash loses those of the last few seconds, which the device's next sync
- * recovers as soon as the person opens the app.
+ * Pending wake-ups live in memory; a crash would lose those of the last few seconds, so a starting process
+ * catches up (`catchUp`): it wakes the devices that still have not reported the messages of the last minutes
+ * delivered and were not woken since.
  */
 export class PushDispatcher {
   readonly #services: Services;
@@ -64,6 +72,7 @@ export class PushDispatcher {
   #limits: PushLimits;
   #sending = 0;
   #lastSweepAt = 0;
+  #catchUpTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
   constructor(services: Services, limits: Partial<PushLimits> = {}) {
@@ -96,6 +105,44 @@ export class PushDispatcher {
     }
   }
 
+  /**
+   * Called once a process has started: wakes the devices for messages stored in the last `windowMs` that a
+   * crash may have left unpushed. The same rules as a live wake-up apply (live session, member, not muted, not
+   * reported delivered), and a subscription woken after the newest of those messages is not woken again, so a
+   * restart after a clean stop, or another process's restart, repeats nothing. It waits one grace time first,
+   * as a live wake-up does: the devices that were connected to the crashed process reconnect, sync and report
+   * meanwhile. Runs in the background.
+   */
+  catchUp(windowMs = CATCH_UP_WINDOW_MS): void {
+    const since = this.#services.clock.now() - windowMs;
+    const timer = setTimeout(() => {
+      if (!this.#closed) this.#track(this.#catchUp(since));
+    }, this.#limits.graceMs);
+    timer.unref();
+    this.#catchUpTimer = timer;
+  }
+
+  async #catchUp(since: number): Promise<void> {
+    const services = this.#services;
+    const recent = await listConversationsWithMessagesSince(services.db, since);
+    for (const conversation of recent) {
+      if (this.#closed) return;
+      // A message wakes everyone but its sender: with two senders or more, that is every member.
+      const onlySender = conversation.senderIds.length === 1 ? conversation.senderIds[0] : undefined;
+      const recipients = conversation.memberIds.filter((id) => id !== onlySender);
+      const targets = await listPushTargets(
+        services.db,
+        conversation.conversationId,
+        recipients,
+        conversation.seq,
+        services.clock.now(),
+        conversation.newestAt,
+      );
+      await this.#wakeAll(targets, new Set());
+    }
+    if (recent.length > 0) this.#log.info({ conversations: recent.length }, 'push: caught up after a start');
+  }
+
   /** Resolves once nothing is pending or being sent (tests). */
   async idle(): Promise<void> {
     while (this.#batches.size > 0 || this.#inFlight.size > 0) {
@@ -107,6 +154,7 @@ export class PushDispatcher {
   /** Drops what has not been sent yet and waits for the pushes in flight. */
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#catchUpTimer);
     for (const batch of this.#batches.values()) clearTimeout(batch.timer);
     this.#batches.clear();
     await Promise.allSettled([...this.#inFlight]);
@@ -169,7 +217,12 @@ export class PushDispatcher {
     const now = services.clock.now();
     await this.#sweepEndedSessions(now);
     const targets = await listPushTargets(services.db, conversationId, [...batch.recipients], batch.seq, now);
+    await this.#wakeAll(targets, batch.mentioned);
+  }
+
+  async #wakeAll(targets: readonly PushSubscriptionRecord[], mentioned: ReadonlySet<string>): Promise<void> {
     if (targets.length === 0) return;
+    const services = this.#services;
     const keys = await vapidKeysFor(services);
     const subject = vapidSubject(services.config);
     await Promise.all(
@@ -178,7 +231,7 @@ export class PushDispatcher {
           this.#wake(target, {
             keys,
             subject,
-            urgency: batch.mentioned.has(target.userId) ? 'high' : 'normal',
+            urgency: mentioned.has(target.userId) ? 'high' : 'normal',
           }),
         ),
       ),

@@ -47,6 +47,8 @@ export interface ServerProcessOptions {
   readonly logLevel?: string;
   /** Receives every chunk the process writes to stdout and stderr (its logs). */
   readonly onOutput?: (chunk: string) => void;
+  /** Further ENLETS_* settings of the process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -91,6 +93,7 @@ export class ServerProcess {
       ENLETS_BUS_CHANNEL: this.options.busChannel,
       ENLETS_DATA_DIR: this.#dataDir,
       ENLETS_SMTP_URL: undefined,
+      ...this.options.env,
     };
     // The child must not see the test runner's own context (it would run as a test file).
     delete wanted['NODE_TEST_CONTEXT'];

@@ -142,9 +142,11 @@ export async function listPushTargets(
   userIds: readonly string[],
   seq: number,
   now: TimestampMs,
+  /** Leaves out subscriptions woken successfully at or after this time (a catch-up after a restart). */
+  notWokenSince?: TimestampMs,
 ): Promise<readonly PushSubscriptionRecord[]> {
   if (userIds.length === 0) return [];
-  const rows = await db
+  let query = db
     .selectFrom('push_subscriptions as p')
     .innerJoin('sessions as s', 's.id', 'p.session_id')
     .innerJoin('conversation_members as m', (join) =>
@@ -161,10 +163,71 @@ export async function listPushTargets(
     .where('s.revoked_at', 'is', null)
     .where('s.expires_at', '>', now)
     .where('m.muted', '=', 0)
-    .where((w) => w.or([w('d.delivered_seq', 'is', null), w('d.delivered_seq', '<', seq)]))
-    .orderBy('p.session_id')
-    .execute();
+    .where((w) => w.or([w('d.delivered_seq', 'is', null), w('d.delivered_seq', '<', seq)]));
+  if (notWokenSince !== undefined) {
+    query = query.where((w) =>
+      w.or([w('p.last_success_at', 'is', null), w('p.last_success_at', '<', notWokenSince)]),
+    );
+  }
+  const rows = await query.orderBy('p.session_id').execute();
   return rows.map(toRecord);
+}
+
+/** New messages of one conversation since a moment: what a wake-up lost in a crash would have been for. */
+export interface RecentMessages {
+  readonly conversationId: string;
+  /** The newest message's seq. */
+  readonly seq: number;
+  /** When the newest of them was stored: a device woken after that moment was woken for all of them. */
+  readonly newestAt: TimestampMs;
+  /** Who sent them (a message never wakes its own sender). */
+  readonly senderIds: readonly UserId[];
+  readonly memberIds: readonly UserId[];
+}
+
+/** How many of a conversation's newest events are looked at: a catch-up needs to know only that there are some. */
+const RECENT_EVENTS_LOOKED_AT = 200;
+
+/**
+ * The conversations with new messages stored after `since`, found through `conversations.updated_at` (every
+ * stored event sets it) rather than a scan of the events table, each with its newest events read backwards along
+ * the primary key.
+ */
+export async function listConversationsWithMessagesSince(
+  db: Db,
+  since: TimestampMs,
+): Promise<readonly RecentMessages[]> {
+  const conversations = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('updated_at', '>', since)
+    .execute();
+  const found: RecentMessages[] = [];
+  for (const { id } of conversations) {
+    const events = await db
+      .selectFrom('events')
+      .select(['seq', 'kind', 'sender_id', 'created_at'])
+      .where('conversation_id', '=', id)
+      .orderBy('seq', 'desc')
+      .limit(RECENT_EVENTS_LOOKED_AT)
+      .execute();
+    const messages = events.filter((e) => e.kind === 'message' && e.created_at > since);
+    const newest = messages[0];
+    if (newest === undefined) continue;
+    const members = await db
+      .selectFrom('conversation_members')
+      .select('user_id')
+      .where('conversation_id', '=', id)
+      .execute();
+    found.push({
+      conversationId: id,
+      seq: newest.seq,
+      newestAt: newest.created_at,
+      senderIds: [...new Set(messages.flatMap((m) => (m.sender_id === null ? [] : [m.sender_id as UserId])))],
+      memberIds: members.map((m) => m.user_id as UserId),
+    });
+  }
+  return found;
 }
 
 function toRecord(row: {
