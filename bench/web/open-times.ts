@@ -10,7 +10,16 @@
 // fast reader's pace (2,400 px/s, one step per animation frame) and the frame intervals are recorded: frames per
 // second and how many frames took longer than two refresh intervals (visible jank).
 //
+// The machine's load average is printed with the figures: on a shared machine wall-clock times move with it. To
+// compare two versions of the client under the same load, give `--baseline <dir>`, a build of the other version
+// (`npx vite build --outDir <dir>` in packages/web at that commit): both are served, from the same server and
+// browser storage, and the runs alternate between them (reload, list, open; then a scroll with each).
+//
 // Usage: node --conditions=source --import tsx bench/web/open-times.ts [--conversations 500] [--messages 10000]
+//        [--runs 5] [--baseline <dir of another build>]
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeContent } from '@enlets/client';
 import { openSecureDevice } from '../../packages/client/test/secure-device.js';
 import { launchChromium, openContext } from '../../packages/web/test/helpers/browser.js';
@@ -23,6 +32,8 @@ const arg = (name: string, fallback: number): number => {
 const CONVERSATIONS = arg('conversations', 500);
 const MESSAGES = arg('messages', 10_000);
 const RUNS = arg('runs', 5);
+const baselineAt = process.argv.indexOf('--baseline');
+const BASELINE = baselineAt === -1 ? undefined : process.argv[baselineAt + 1];
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -31,7 +42,26 @@ const median = (values: readonly number[]): number => {
 const ms = (value: number): string => `${value.toFixed(0)} ms`;
 
 const web = await buildWebClient();
-const server = await startWebTestServer(web.dir);
+/**
+ * What the server serves: the build, or with `--baseline` both builds' assets side by side (their names carry a
+ * hash of their content) and the index.html (and service worker) of the one being measured, swapped per run.
+ */
+const served = BASELINE === undefined ? web.dir : mkdtempSync(join(tmpdir(), 'enlets-bench-web-'));
+const serve = (dir: string): void => {
+  if (served === web.dir) return;
+  cpSync(join(dir, 'assets'), join(served, 'assets'), { recursive: true, force: false });
+  for (const file of readdirSync(dir))
+    if (file !== 'assets') cpSync(join(dir, file), join(served, file), { recursive: true, force: true });
+};
+const versions =
+  BASELINE === undefined
+    ? [{ name: 'this build', dir: web.dir }]
+    : [
+        { name: 'baseline', dir: BASELINE },
+        { name: 'this build', dir: web.dir },
+      ];
+serve(web.dir);
+const server = await startWebTestServer(served);
 const browser = await launchChromium();
 try {
   const anna = await seedUser(server, 'Anna Schmidt');
@@ -97,10 +127,8 @@ try {
   await page.getByText(latest).waitFor({ timeout: 600_000 });
   console.log(ms(performance.now() - started));
 
-  const listTimes: number[] = [];
-  const openTimes: number[] = [];
-  const inPageOpenTimes: number[] = [];
-  for (let run = 0; run < RUNS; run += 1) {
+  /** Reloads the app and waits for the list, then opens the big conversation: the three times of one run. */
+  const run = async (): Promise<{ list: number; open: number; inPage: number }> => {
     await page.goto('about:blank');
     const before = performance.now();
     await page.goto(server.url);
@@ -109,7 +137,7 @@ try {
       .nth(CONVERSATIONS - 1)
       .waitFor({ state: 'attached', timeout: 60_000 });
     await page.getByRole('button', { name: /Operation Nightjar/ }).waitFor();
-    listTimes.push(performance.now() - before);
+    const list = performance.now() - before;
 
     await page.evaluate((text) => {
       const w = window as unknown as { openMs?: number };
@@ -132,63 +160,94 @@ try {
     const clicked = performance.now();
     await page.getByRole('button', { name: /Operation Nightjar/ }).click();
     await page.getByText(latest).waitFor({ timeout: 60_000 });
-    openTimes.push(performance.now() - clicked);
+    const open = performance.now() - clicked;
     const inPage = await page.waitForFunction(() => (window as unknown as { openMs?: number }).openMs);
-    inPageOpenTimes.push(Number(await inPage.jsonValue()));
-  }
+    return { list, open, inPage: Number(await inPage.jsonValue()) };
+  };
 
   // Scrolling up through the history, one step per frame, for four seconds.
-  const scroll = await page.evaluate(async () => {
-    const scroller = document.querySelector<HTMLElement>('.chat-scroller');
-    if (scroller === null) throw new Error('no chat scroller');
-    const intervals: number[] = [];
-    const PX_PER_SECOND = 2400;
-    const DURATION_MS = 4000;
-    const start = await new Promise<number>((resolve) => requestAnimationFrame(resolve));
-    let previous = start;
-    const startTop = scroller.scrollTop;
-    await new Promise<void>((resolve) => {
-      const step = (now: number): void => {
-        intervals.push(now - previous);
-        scroller.scrollTop -= (PX_PER_SECOND * (now - previous)) / 1000;
-        previous = now;
-        if (now - start < DURATION_MS) requestAnimationFrame(step);
-        else resolve();
+  const scrollUp = () =>
+    page.evaluate(async () => {
+      const scroller = document.querySelector<HTMLElement>('.chat-scroller');
+      if (scroller === null) throw new Error('no chat scroller');
+      const intervals: number[] = [];
+      const PX_PER_SECOND = 2400;
+      const DURATION_MS = 4000;
+      const start = await new Promise<number>((resolve) => requestAnimationFrame(resolve));
+      let previous = start;
+      const startTop = scroller.scrollTop;
+      await new Promise<void>((resolve) => {
+        const step = (now: number): void => {
+          intervals.push(now - previous);
+          scroller.scrollTop -= (PX_PER_SECOND * (now - previous)) / 1000;
+          previous = now;
+          if (now - start < DURATION_MS) requestAnimationFrame(step);
+          else resolve();
+        };
+        requestAnimationFrame(step);
+      });
+      const sorted = [...intervals].sort((a, b) => a - b);
+      return {
+        frames: intervals.length,
+        seconds: (previous - start) / 1000,
+        p95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN,
+        worst: sorted.at(-1) ?? NaN,
+        janky: intervals.filter((d) => d > 2 * (1000 / 60)).length,
+        scrolledPx: startTop - scroller.scrollTop,
+        rows: Number(document.querySelector('.timeline')?.getAttribute('data-rows') ?? 0),
       };
-      requestAnimationFrame(step);
     });
-    const sorted = [...intervals].sort((a, b) => a - b);
-    return {
-      frames: intervals.length,
-      seconds: (previous - start) / 1000,
-      p95: sorted[Math.floor(sorted.length * 0.95)] ?? NaN,
-      worst: sorted.at(-1) ?? NaN,
-      janky: intervals.filter((d) => d > 2 * (1000 / 60)).length,
-      scrolledPx: startTop - scroller.scrollTop,
-      rows: Number(document.querySelector('.timeline')?.getAttribute('data-rows') ?? 0),
-    };
-  });
-  const rows = await page.locator('.timeline > li').count();
+
+  const loadBefore = loadavg();
+  const runs = versions.map(() => ({ list: [] as number[], open: [] as number[], inPage: [] as number[] }));
+  for (let r = 0; r < RUNS; r += 1)
+    for (const [index, version] of versions.entries()) {
+      serve(version.dir);
+      const times = await run();
+      runs[index]?.list.push(times.list);
+      runs[index]?.open.push(times.open);
+      runs[index]?.inPage.push(times.inPage);
+    }
+  const scrolls: { rows: number; scroll: Awaited<ReturnType<typeof scrollUp>> }[] = [];
+  for (const version of versions) {
+    serve(version.dir);
+    // Each version scrolls from a fresh opening (the last run above opened the last version).
+    if (versions.length > 1) await run();
+    const rows = await page.locator('.timeline > li').count();
+    scrolls.push({ rows, scroll: await scrollUp() });
+  }
+  const loadAfter = loadavg();
+
   console.log(
-    `\nweb client on localhost, ${String(CONVERSATIONS)} conversations, ${String(MESSAGES)} messages`,
+    `\nweb client on localhost, ${String(CONVERSATIONS)} conversations, ${String(MESSAGES)} messages; ` +
+      `load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before the runs, ` +
+      `${loadAfter.map((l) => l.toFixed(2)).join(' ')} after`,
   );
-  console.log(
-    `reload → conversation list rendered: median ${ms(median(listTimes.slice(1)))} (first ${ms(listTimes[0] ?? 0)}; target ≤ 1000 ms)`,
-  );
-  console.log(
-    `open the 10,000-message conversation → latest screen painted, in the page: median ${ms(median(inPageOpenTimes.slice(1)))} (first ${ms(inPageOpenTimes[0] ?? 0)}; target ≤ 300 ms; ${String(rows)} rows in the DOM)`,
-  );
-  console.log(
-    `  the same from Node around Playwright's click and wait: median ${ms(median(openTimes.slice(1)))} (first ${ms(openTimes[0] ?? 0)})`,
-  );
-  console.log(
-    `scroll up through the history at 2,400 px/s: ${(scroll.frames / scroll.seconds).toFixed(1)} frames/s over ${scroll.seconds.toFixed(1)} s, ` +
-      `frame interval p95 ${scroll.p95.toFixed(1)} ms, worst ${scroll.worst.toFixed(1)} ms, ${String(scroll.janky)} of ${String(scroll.frames)} frames over 33 ms; ` +
-      `${scroll.scrolledPx.toFixed(0)} px scrolled, ${String(scroll.rows)} messages loaded into the timeline (target 60 fps)`,
-  );
+  for (const [index, version] of versions.entries()) {
+    const times = runs[index];
+    const scrolled = scrolls[index];
+    if (times === undefined || scrolled === undefined) continue;
+    const { scroll, rows } = scrolled;
+    if (versions.length > 1) console.log(`${version.name} (${version.dir}):`);
+    console.log(
+      `reload → conversation list rendered: median ${ms(median(times.list.slice(1)))} (first ${ms(times.list[0] ?? 0)}; target ≤ 1000 ms)`,
+    );
+    console.log(
+      `open the 10,000-message conversation → latest screen painted, in the page: median ${ms(median(times.inPage.slice(1)))} (first ${ms(times.inPage[0] ?? 0)}; target ≤ 300 ms; ${String(rows)} rows in the DOM)`,
+    );
+    console.log(
+      `  the same from Node around Playwright's click and wait: median ${ms(median(times.open.slice(1)))} (first ${ms(times.open[0] ?? 0)})`,
+    );
+    console.log(
+      `scroll up through the history at 2,400 px/s: ${(scroll.frames / scroll.seconds).toFixed(1)} frames/s over ${scroll.seconds.toFixed(1)} s, ` +
+        `frame interval p95 ${scroll.p95.toFixed(1)} ms, worst ${scroll.worst.toFixed(1)} ms, ${String(scroll.janky)} of ${String(scroll.frames)} frames over 33 ms; ` +
+        `${scroll.scrolledPx.toFixed(0)} px scrolled, ${String(scroll.rows)} messages loaded into the timeline (target 60 fps)`,
+    );
+  }
   await brunoDevice.stop();
 } finally {
   await browser.close();
   await server.close();
   web.remove();
+  if (served !== web.dir) rmSync(served, { recursive: true, force: true });
 }

@@ -60,6 +60,11 @@ export type {
 } from './e2ee/secure-messenger.js';
 export { MemoryE2eeStore } from './e2ee/e2ee-store.js';
 export { DEFAULT_SELF_UPDATE_POLICY, type SelfUpdatePolicy } from './e2ee/self-update.js';
+export {
+  DEFAULT_BATCH_COMMIT_POLICY,
+  WelcomePendingError,
+  type BatchCommitPolicy,
+} from './e2ee/batch-commits.js';
 export type { ContentStatus, E2eeStore, StoredContent } from './e2ee/e2ee-store.js';
 export { HttpTrustDirectory } from './e2ee/trust-directory.js';
 export {
@@ -74,8 +79,22 @@ export {
   type ShownSafetyNumber,
   type VerificationContext,
 } from './e2ee/verification.js';
-export { decodeContent, encodeContent, ContentFormatError, CONTENT_VERSION } from './e2ee/content.js';
-export type { FileReference, HistoryShareContent, MessageContent } from './e2ee/content.js';
+export {
+  decodeContent,
+  encodeContent,
+  ContentFormatError,
+  CONTENT_VERSION,
+  MAX_THUMBNAIL_BYTES,
+  MAX_THUMBNAIL_SIDE,
+  THUMBNAIL_MIME_TYPES,
+} from './e2ee/content.js';
+export type {
+  FileReference,
+  FileThumbnail,
+  HistoryShareContent,
+  MessageContent,
+  ThumbnailMimeType,
+} from './e2ee/content.js';
 export {
   decodeHistoryBundle,
   encodeHistoryBundle,

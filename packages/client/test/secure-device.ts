@@ -38,6 +38,8 @@ export interface SecureDeviceOptions {
   /** The self-update policy and its clock. */
   readonly selfUpdate?: SecureMessengerOptions['selfUpdate'];
   readonly now?: () => number;
+  /** A manager's batch commits in large groups (ADR 0021). */
+  readonly batchCommits?: SecureMessengerOptions['batchCommits'];
 }
 
 /** Opens a device over WebSocket against `baseUrl` for the signed-in session `token` of `userId`. */
@@ -70,6 +72,7 @@ export async function openSecureDevice(
     ...(options.recovery === undefined ? {} : { recovery: options.recovery }),
     ...(options.selfUpdate === undefined ? {} : { selfUpdate: options.selfUpdate }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.batchCommits === undefined ? {} : { batchCommits: options.batchCommits }),
   });
   const shown: SecureEvent[] = [];
   const warnings: SecurityWarning[] = [];

@@ -66,6 +66,10 @@ export const ERROR_CODES = {
     'The conversation is end-to-end encrypted: what you send must be an MLS PrivateMessage of its group (a client without encryption cannot write here).',
   MLS_COMMIT_REQUIRED:
     'The conversation’s group still holds devices that may no longer read it (a member left or was removed, a device signed out): commit the removal of the leaves at details.leafIndexes, then send again.',
+  MLS_LARGE_GROUP_MANAGERS_ONLY:
+    'In a large group only its owner and managers add or remove devices, in batches; a device waits for their Welcome instead of joining by external commit (details.action, details.memberThreshold).',
+  MLS_SELF_UPDATE_TOO_SOON:
+    'Your device committed a self-update in this large group recently; commit the next one after details.retryAfterMs.',
   E2EE_BACKUP_NOT_FOUND: 'You have no recovery backup on the server yet.',
   E2EE_BACKUP_VERSION_MISMATCH:
     'The recovery backup was replaced since you last read it (details.version is the stored version); read it and decide again.',

@@ -10,6 +10,7 @@ export const API_PREFIX = '/api/v1';
 export * from './errors.js';
 export * from './ids.js';
 export * from './roles.js';
+export * from './availability.js';
 export * from './countries.js';
 export * from './http/common.js';
 export * from './http/health.js';

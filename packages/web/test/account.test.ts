@@ -263,6 +263,30 @@ describe('the account screens in Chromium against the real server', { skip: unav
     await brunoPage.locator('.chat-header', { hasText: 'Busy' }).waitFor();
   });
 
+  it('shows her own availability and read-receipt setting as the server has them after a reload', async () => {
+    const profile = annaPage.getByRole('region', { name: 'Profile and availability' });
+    const receipts = profile.getByRole('checkbox', { name: 'Share read receipts' });
+    assert.equal(await receipts.isChecked(), true, 'on until she turns it off');
+    await receipts.uncheck();
+    await profile.getByText('Read receipts are off.').waitFor();
+
+    await annaPage.reload();
+    await profile.waitFor({ timeout: 30_000 });
+    // Nothing in this browser keeps these: the screen reads them from the account (GET /me).
+    assert.equal(await profile.getByRole('radio', { name: 'Busy' }).isChecked(), true);
+    assert.equal(
+      await profile.getByLabel('Status message (optional)').inputValue(),
+      'In a briefing until 11:00',
+    );
+    assert.equal(await receipts.isChecked(), false);
+
+    // Turned back on from another of her devices (a bearer session), the next visit here shows that.
+    await anna.api.put('/me/read-receipts', { enabled: true });
+    await annaPage.reload();
+    await profile.waitFor({ timeout: 30_000 });
+    assert.equal(await receipts.isChecked(), true);
+  });
+
   it("warns about an identity change of a contact, in the chat and on the contact's screen", async () => {
     // The API refuses a second identity key for a user (E2EE_IDENTITY_EXISTS): an identity reset is simulated
     // at the server (as a compromised server or an operator reset would do), then a new device of Bruno's

@@ -47,7 +47,30 @@ export interface FileReference {
   /** Size and SHA-256 (hex) of the stored ciphertext: the reader accepts exactly the blob the sender uploaded. */
   readonly ciphertextSize: number;
   readonly sha256: string;
+  /** A small preview of an image, made on the sender's device; absent for other files and older senders. */
+  readonly thumbnail?: FileThumbnail;
 }
+
+/**
+ * A thumbnail inside the encrypted message (never uploaded on its own): a re-encoded, metadata-free picture of
+ * at most `MAX_THUMBNAIL_SIDE` pixels a side, so a reader shows it without downloading the file.
+ */
+export interface FileThumbnail {
+  readonly mimeType: ThumbnailMimeType;
+  /** Base64 of the image bytes (at most `MAX_THUMBNAIL_BYTES` decoded). */
+  readonly data: string;
+  /** The thumbnail's own size in pixels: the reader reserves this box before the image decodes. */
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Formats a thumbnail may have: ones every browser decodes in an `<img>`, none that carries script (SVG). */
+export const THUMBNAIL_MIME_TYPES = ['image/webp', 'image/jpeg', 'image/png'] as const;
+export type ThumbnailMimeType = (typeof THUMBNAIL_MIME_TYPES)[number];
+/** The longest side a thumbnail may have. */
+export const MAX_THUMBNAIL_SIDE = 512;
+/** A thumbnail's decoded size limit: a few KB is typical, this bounds what a malicious sender can make us hold. */
+export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 
 export const CONTENT_VERSION = 1;
 const MAX_TEXT = 16_384;
@@ -140,7 +163,7 @@ export function decodeContent(bytes: Uint8Array): MessageContent {
 function fileReference(value: unknown): FileReference {
   if (typeof value !== 'object' || value === null) throw new ContentFormatError('a file is an object');
   const r = value as Record<string, unknown>;
-  return {
+  const reference: FileReference = {
     blobId: str(r['blobId'], 64),
     fileKey: str(r['fileKey'], 256),
     name: str(r['name'], 255),
@@ -149,6 +172,39 @@ function fileReference(value: unknown): FileReference {
     ciphertextSize: num(r['ciphertextSize'], 0, Number.MAX_SAFE_INTEGER),
     sha256: hex64(r['sha256']),
   };
+  // Optional: references from senders without thumbnails (and every non-image) decode as before.
+  return r['thumbnail'] === undefined ? reference : { ...reference, thumbnail: thumbnail(r['thumbnail']) };
+}
+
+/** Base64 as `btoa` writes it: the alphabet, then at most two `=` of padding, in whole quads. */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function thumbnail(value: unknown): FileThumbnail {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ContentFormatError('a thumbnail is an object');
+  const t = value as Record<string, unknown>;
+  const mimeType = t['mimeType'];
+  if (!THUMBNAIL_MIME_TYPES.some((allowed) => allowed === mimeType))
+    throw new ContentFormatError('a thumbnail is WebP, JPEG or PNG');
+  // Checked before anything is decoded: an oversized thumbnail is refused by its length alone.
+  const data = str(t['data'], Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4);
+  if (data.length === 0 || data.length % 4 !== 0 || !BASE64.test(data))
+    throw new ContentFormatError('a thumbnail is base64');
+  const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
+  if ((data.length / 4) * 3 - padding > MAX_THUMBNAIL_BYTES)
+    throw new ContentFormatError('a thumbnail is too large');
+  return {
+    mimeType: mimeType as ThumbnailMimeType,
+    data,
+    width: side(t['width']),
+    height: side(t['height']),
+  };
+}
+
+function side(value: unknown): number {
+  const n = num(value, 1, MAX_THUMBNAIL_SIDE);
+  if (!Number.isInteger(n)) throw new ContentFormatError('a thumbnail side is whole pixels');
+  return n;
 }
 
 function str(value: unknown, max: number): string {

@@ -67,13 +67,15 @@ export interface E2eeStore extends TrustStorage {
  * an epoch it has passed is a replay or a reordering by the server, and is refused visibly.
  * `leafUpdatedAt` (ms) and `sentSinceLeafUpdate`: when this device's own leaf keys were last fresh (it created
  * or joined the group, or committed a self-update) and how many messages it encrypted since; they decide its
- * next periodic self-update (`self-update.ts`). Absent in positions stored before they existed.
+ * next periodic self-update (`self-update.ts`). `epochsSinceLeafUpdate`: how many other devices' commits it
+ * processed since, for a reader's renewal (ADR 0021). Absent in positions stored before they existed.
  */
 export interface GroupPosition {
   readonly joinedEpoch: number;
   readonly lastCommitSeq: number;
   readonly leafUpdatedAt?: number;
   readonly sentSinceLeafUpdate?: number;
+  readonly epochsSinceLeafUpdate?: number;
 }
 
 /** Keeps everything in memory: for tests and short-lived scripts (everything is lost on exit). */

@@ -1,5 +1,5 @@
 import type { MlsMember } from '@enlets/crypto';
-import type { MlsLiveDevicesResponse } from '@enlets/protocol';
+import type { MlsLiveDevicesResponse, MlsMembershipCommits } from '@enlets/protocol';
 import type { EnletsHttpClient } from '../api/http.js';
 
 /** The signed-in devices of a conversation's current members, by user id. */
@@ -7,13 +7,20 @@ export type LiveDevices = ReadonlyMap<string, ReadonlySet<string>>;
 
 /**
  * One request for the whole conversation, however many members it has (ADR 0011, "Live devices for a send");
- * a user who is not a member, or has no live device, is absent.
+ * a user who is not a member, or has no live device, is absent. With it, what this device may commit in the
+ * group now (ADR 0021: in a large group only managers add and remove, others only after a removal's grace).
  */
-export async function fetchLiveDevices(http: EnletsHttpClient, conversationId: string): Promise<LiveDevices> {
-  const { members } = await http.get<MlsLiveDevicesResponse>(
+export async function fetchLiveDevices(
+  http: EnletsHttpClient,
+  conversationId: string,
+): Promise<{ readonly devices: LiveDevices; readonly commits: MlsMembershipCommits }> {
+  const { members, membershipCommits } = await http.get<MlsLiveDevicesResponse>(
     `/conversations/${encodeURIComponent(conversationId)}/mls/live-devices`,
   );
-  return new Map(members.map((m) => [m.userId as string, new Set<string>(m.deviceIds)]));
+  return {
+    devices: new Map(members.map((m) => [m.userId as string, new Set<string>(m.deviceIds)])),
+    commits: membershipCommits,
+  };
 }
 
 /**

@@ -29,6 +29,7 @@ import type {
   ConversationEvent,
   E2eeConfig,
   KeyPackageCount,
+  MlsBatchResponse,
   MlsGroupInfoResponse,
   PendingWelcomesResponse,
   SendEventAck,
@@ -54,6 +55,13 @@ import {
   type HistoryShareResult,
   type HistorySharingHost,
 } from './history-sharing.js';
+import {
+  BatchCommitScheduler,
+  DEFAULT_BATCH_COMMIT_POLICY,
+  WelcomePendingError,
+  type BatchCommitPolicy,
+} from './batch-commits.js';
+import { LeafRenewalScheduler } from './leaf-renewal.js';
 import { fetchLiveDevices, formerLeaves } from './live-devices.js';
 import {
   currentBackupVersion,
@@ -63,9 +71,11 @@ import {
   uploadRecoveryBackup,
 } from './recovery.js';
 import {
+  countEpoch,
   countSend,
   DEFAULT_SELF_UPDATE_POLICY,
   leafUpdated,
+  renewalDue,
   selfUpdateDue,
   type SelfUpdatePolicy,
 } from './self-update.js';
@@ -118,6 +128,11 @@ export interface SecureMessengerOptions {
   readonly selfUpdate?: Partial<SelfUpdatePolicy>;
   /** The clock of the self-update period, in ms (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * How often this device, when it manages a large group (ADR 0021), commits the group's pending joins and
+   * removals in one batch: every `intervalMs` (default 10 s), or at once when `maxPending` (default 50) wait.
+   */
+  readonly batchCommits?: Partial<BatchCommitPolicy>;
 }
 
 /** This device has no identity key, but the server knows one for the user: it must be restored (recovery). */
@@ -126,6 +141,13 @@ export class IdentityUnavailableError extends Error {
 }
 
 const MAX_COMMIT_ATTEMPTS = 8;
+/** Batches one manager device commits in a row for a group before it waits for the next tick. */
+const MAX_BATCHES_IN_A_ROW = 5;
+/** A reader checks whether its leaf is due for renewal at most this often per group (ms of its clock). */
+const RENEWAL_CHECK_INTERVAL_MS = 60_000;
+
+/** A batch found nothing left to change once this device caught up with the group. */
+class NothingToCommit extends Error {}
 
 /**
  * Kinds that may travel without content: a delete or a pin says everything in its routing metadata (the
@@ -168,6 +190,12 @@ export class SecureMessenger {
   readonly #resent = new Map<string, Promise<PendingSend | undefined>>();
   /** The clientMessageIds of such new sends: one refused again stays failed rather than loop. */
   readonly #resends = new Set<string>();
+  /** The batch commits of the large groups this device manages (ADR 0021). */
+  readonly #batches: BatchCommitScheduler;
+  /** The self-updates of groups where this device reads more than it sends (ADR 0021). */
+  readonly #renewals: LeafRenewalScheduler;
+  /** When this device last checked each group's leaf for renewal (its clock). */
+  readonly #renewalCheckedAt = new Map<string, number>();
 
   private constructor(options: SecureMessengerOptions, device: MlsDevice) {
     this.#session = options.session;
@@ -178,6 +206,13 @@ export class SecureMessenger {
     this.#pool = options.keyPackagePool ?? 20;
     this.#selfUpdatePolicy = { ...DEFAULT_SELF_UPDATE_POLICY, ...options.selfUpdate };
     this.#now = options.now ?? Date.now;
+    this.#batches = new BatchCommitScheduler(
+      { ...DEFAULT_BATCH_COMMIT_POLICY, ...options.batchCommits },
+      (conversationId) => this.#batchInBackground(conversationId),
+    );
+    this.#renewals = new LeafRenewalScheduler(this.#selfUpdatePolicy.jitterMs, (conversationId) =>
+      this.#inOrder(conversationId, () => this.#renewLeaf(conversationId)),
+    );
     this.#unsubscribe.push(
       this.#session.on('event', (event) => {
         void this.#inOrder(event.conversationId, () => this.#handle(event));
@@ -267,12 +302,15 @@ export class SecureMessenger {
    * Forwards a message into another conversation (`POST …/events/:seq/forward`): `content` is encrypted for the
    * target's group here, and the server checks the TLP rules on the source's marking before it stores the copy
    * (a refusal rejects with TLP_VIOLATION and the rule in its details). Not queued: the caller learns at once.
+   * `attachments`: blob ids of the source message's files that `content` references again; the server links
+   * them to the copy only if the source message carries them, so the target's members may download them.
    */
   async forward(
     sourceConversationId: string,
     seq: number,
     targetConversationId: string,
     content: Uint8Array,
+    options: { readonly attachments?: readonly string[] } = {},
   ): Promise<SendEventAck> {
     const clientMessageId = randomUuid();
     const payload = await this.#inOrder(targetConversationId, async () => {
@@ -286,7 +324,14 @@ export class SecureMessenger {
     try {
       return await this.#session.http.post<SendEventAck>(
         `/conversations/${encodeURIComponent(sourceConversationId)}/events/${String(seq)}/forward`,
-        { targetConversationId, clientMessageId, payload: bytesToBase64(payload) },
+        {
+          targetConversationId,
+          clientMessageId,
+          payload: bytesToBase64(payload),
+          ...(options.attachments === undefined || options.attachments.length === 0
+            ? {}
+            : { attachments: [...options.attachments] }),
+        },
       );
     } catch (error) {
       await this.#store.takeOwnPending(clientMessageId);
@@ -300,8 +345,26 @@ export class SecureMessenger {
    */
   ensureJoined(conversationId: string): Promise<void> {
     return this.#inOrder(conversationId, async () => {
-      await this.#readyToSend(conversationId);
+      try {
+        await this.#readyToSend(conversationId);
+      } catch (error) {
+        // A large group: a manager's batch adds this device, and its Welcome arrives with that commit.
+        if (!(error instanceof WelcomePendingError)) throw error;
+      }
     });
+  }
+
+  /**
+   * Commits the pending changes of a large group this device manages (ADR 0021), in one commit per batch of at
+   * most MAX_BATCH_ADDS devices: Adds (with their Welcome) for every member's live device not in the group, and
+   * Removes for every leaf that lost its right to read. The server computes both and claims the KeyPackages in
+   * one request. Runs by itself every few seconds once this device knows it manages the group; the app may call
+   * it too (after approving joins, say). Resolves to how many devices were added and removed.
+   */
+  commitPendingChanges(
+    conversationId: string,
+  ): Promise<{ readonly added: number; readonly removed: number }> {
+    return this.#inOrder(conversationId, () => this.#commitBatches(conversationId));
   }
 
   /** Joins every conversation this device was added to while away (Welcomes waiting on the server). */
@@ -336,6 +399,8 @@ export class SecureMessenger {
   /** Stops listening to the session (the store keeps everything). */
   close(): void {
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
+    this.#batches.close();
+    this.#renewals.close();
     void this.#archive?.close();
   }
 
@@ -491,16 +556,145 @@ export class SecureMessenger {
       if (group.active && classifyFailure(error) === 'transient') return group;
       throw error;
     }
-    const former = formerLeaves(group.members(), live, this.#deviceId);
-    if (former.length > 0) {
+    this.#batches.watch(conversationId, live.commits.largeGroup && live.commits.mayAdd);
+    const former = formerLeaves(group.members(), live.devices, this.#deviceId);
+    // In a large group a removal waits for a manager's batch, within the server's grace (ADR 0021).
+    if (former.length > 0 && live.commits.mayRemove) {
       group = await this.#commit(conversationId, (g) =>
         g.removeMembers(former.map((m) => ({ leafIndex: m.leafIndex }))),
       );
     }
     const position = await this.#store.getGroupPosition(conversationId);
     const due = position !== undefined && selfUpdateDue(position, this.#selfUpdatePolicy, this.#now());
-    if (group.updateRequired || due) group = await this.#selfUpdate(conversationId);
+    if (group.updateRequired || due) {
+      try {
+        group = await this.#selfUpdate(conversationId);
+      } catch (error) {
+        // A large group's rate limit: this device renewed its leaf there recently, so the send goes ahead.
+        if (!this.#holdRenewalIfTooSoon(conversationId, error)) throw error;
+      }
+    }
     return group;
+  }
+
+  // ---- large groups and leaf renewal (ADR 0021) -----------------------------------------------------------
+
+  /** The scheduler's batch run: in the group's chain, its failures left for the next tick. */
+  async #batchInBackground(conversationId: string): Promise<void> {
+    try {
+      await this.commitPendingChanges(conversationId);
+    } catch (error) {
+      // No longer a manager, no longer a member, or the group is gone: stop; anything else: the next tick.
+      if (isCode(error, 'MLS_LARGE_GROUP_MANAGERS_ONLY') || isCode(error, 'NOT_FOUND'))
+        this.#batches.watch(conversationId, false);
+    }
+  }
+
+  /**
+   * One batch is at most two commits, the additions (with their Welcome) and then the removals (with an
+   * UpdatePath, so the removed devices cannot read the epochs after it), back to back in the group's chain.
+   * Not one commit: ts-mls 2.0.0-rc.10 cannot make an UpdatePath in a commit that adds devices (it looks up the
+   * added leaves' keys in the tree from before the commit: the commit fails, or, where an Add takes a removed
+   * leaf's slot, the path secret would go to the removed device's old key). Additions first: rc.10 refuses a
+   * Welcome whose tree has leaves "unmerged" at some non-blank parents but not at others, which a removal's
+   * UpdatePath just before the additions would cause (ADR 0021 has both library defects).
+   */
+  async #commitBatches(conversationId: string): Promise<{ added: number; removed: number }> {
+    const path = `/conversations/${encodeURIComponent(conversationId)}/mls/batch`;
+    let added = 0;
+    let removed = 0;
+    for (let round = 0; round < MAX_BATCHES_IN_A_ROW; round++) {
+      const group = await this.#group(conversationId);
+      if (group?.active !== true) break;
+      const batch = await this.#session.http.post<MlsBatchResponse>(path);
+      if (batch.keyPackages.length === 0 && batch.removeLeaves.length === 0) break;
+      // After losing a race the group may hold some of these devices already, or have removed some leaves.
+      const addition = await this.#commitUnlessEmpty(conversationId, (g) => {
+        const present = new Set(g.members().map((m) => m.deviceId));
+        const fresh = batch.keyPackages.filter((k) => !present.has(k.deviceId));
+        return fresh.length === 0 ? undefined : g.addMembers(fresh.map((k) => fromBase64Url(k.keyPackage)));
+      });
+      const removal = await this.#commitUnlessEmpty(conversationId, (g) => {
+        const members = g.members();
+        const targets = batch.removeLeaves.filter((r) =>
+          members.some((m) => m.leafIndex === r.leafIndex && m.deviceId === r.deviceId),
+        );
+        return targets.length === 0
+          ? undefined
+          : g.removeMembers(targets.map((r) => ({ leafIndex: r.leafIndex })));
+      });
+      if (removal?.group.updateRequired === true) await this.#selfUpdate(conversationId);
+      added += addition?.bundle.added.length ?? 0;
+      removed += removal?.bundle.removed.length ?? 0;
+      if (!batch.more) break;
+    }
+    return { added, removed };
+  }
+
+  /** `#commit` for a change that may have become empty once this device caught up (`make` answers undefined). */
+  async #commitUnlessEmpty(
+    conversationId: string,
+    make: (group: MlsGroup) => Promise<CommitBundle> | undefined,
+  ): Promise<{ readonly group: MlsGroup; readonly bundle: CommitBundle } | undefined> {
+    let bundle: CommitBundle | undefined;
+    try {
+      const group = await this.#commit(conversationId, async (g) => {
+        const made = make(g);
+        if (made === undefined) throw new NothingToCommit();
+        bundle = await made;
+        return bundle;
+      });
+      return bundle === undefined ? undefined : { group, bundle };
+    } catch (error) {
+      if (error instanceof NothingToCommit) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * After this device processed an event of the group: when its leaf is due (old, or many epochs behind), a
+   * renewal is scheduled with jitter. Checked at most once a minute per group; a position from before these
+   * fields existed starts its period now.
+   */
+  async #considerRenewal(conversationId: string): Promise<void> {
+    const now = this.#now();
+    if (!this.#renewals.mayRenew(conversationId, now)) return;
+    const checked = this.#renewalCheckedAt.get(conversationId);
+    if (checked !== undefined && now - checked < RENEWAL_CHECK_INTERVAL_MS) return;
+    this.#renewalCheckedAt.set(conversationId, now);
+    const group = await this.#group(conversationId);
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (group?.active !== true || position === undefined) return;
+    if (position.leafUpdatedAt === undefined) {
+      await this.#store.putGroupPosition(conversationId, { ...position, leafUpdatedAt: now });
+      return;
+    }
+    if (renewalDue(position, this.#selfUpdatePolicy, now, group.members().length))
+      this.#renewals.schedule(conversationId);
+  }
+
+  /** The scheduled renewal, in the group's chain: still due (a send may have renewed it meanwhile)? Commit. */
+  async #renewLeaf(conversationId: string): Promise<void> {
+    const group = await this.#group(conversationId);
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (group?.active !== true || position === undefined) return;
+    if (!renewalDue(position, this.#selfUpdatePolicy, this.#now(), group.members().length)) return;
+    try {
+      await this.#selfUpdate(conversationId);
+    } catch (error) {
+      if (this.#holdRenewalIfTooSoon(conversationId, error)) return;
+      // Offline or a lost race beyond the retries: try again at the next check, not in a tight loop.
+      this.#renewals.holdUntil(conversationId, this.#now() + RENEWAL_CHECK_INTERVAL_MS);
+    }
+  }
+
+  /** True when the server refused a self-update as too soon; no renewal is tried before it allows one. */
+  #holdRenewalIfTooSoon(conversationId: string, error: unknown): boolean {
+    if (!isCode(error, 'MLS_SELF_UPDATE_TOO_SOON')) return false;
+    const details = error instanceof EnletsApiError ? error.details : undefined;
+    const retryAfterMs = typeof details?.['retryAfterMs'] === 'number' ? details['retryAfterMs'] : 0;
+    this.#renewals.holdUntil(conversationId, this.#now() + Math.max(retryAfterMs, RENEWAL_CHECK_INTERVAL_MS));
+    return true;
   }
 
   /** Commits fresh keys for this device's leaf (through the usual compare-and-set) and restarts its period. */
@@ -597,6 +791,10 @@ export class SecureMessenger {
         await this.#adopt(group);
         return this.#addEveryone(conversationId, group);
       }
+      if (!info.externalJoin)
+        throw new WelcomePendingError(
+          'this is a large group: a manager adds this device, and it joins with their Welcome',
+        );
       const join = await this.#device.joinExternal(fromBase64Url(info.groupInfo));
       let accepted: SubmitCommitResponse;
       try {
@@ -628,9 +826,15 @@ export class SecureMessenger {
       { userIds },
     );
     if (keyPackages.length === 0) return group;
-    return this.#commit(conversationId, (g) =>
-      g.addMembers(keyPackages.map((k) => fromBase64Url(k.keyPackage))),
-    );
+    try {
+      return await this.#commit(conversationId, (g) =>
+        g.addMembers(keyPackages.map((k) => fromBase64Url(k.keyPackage))),
+      );
+    } catch (error) {
+      // A large group's members are added by its managers' batches (ADR 0021), not by its first sender.
+      if (isCode(error, 'MLS_LARGE_GROUP_MANAGERS_ONLY')) return group;
+      throw error;
+    }
   }
 
   /**
@@ -688,8 +892,19 @@ export class SecureMessenger {
     const shown = await this.#process(event);
     await this.#store.setDecryptedUpTo(conversationId, seq);
     this.#events.emit('event', shown);
+    if (shown.status === 'decrypted' || shown.status === 'handshake')
+      await this.#considerRenewal(conversationId);
+    if (shown.status === 'system') this.#announceMembershipChange(event);
     if (shown.status === 'decrypted' && shown.content !== null)
       this.#importIfSharedWithMe(event, shown.content);
+  }
+
+  /** Joins and removals announced in a large group this device manages count towards its next batch. */
+  #announceMembershipChange(event: ConversationEvent): void {
+    const details = event.system as { type?: unknown; userIds?: unknown } | null;
+    if (details?.type !== 'member.added' && details?.type !== 'member.removed') return;
+    const count = Array.isArray(details.userIds) ? details.userIds.length : 1;
+    this.#batches.announce(event.conversationId, count);
   }
 
   /**
@@ -852,6 +1067,13 @@ export class SecureMessenger {
     }
     await this.#saveGroup(group);
     await this.#advancePosition(event.conversationId, event.seq);
+    if (result.kind === 'commit' && !result.own) await this.#countEpoch(event.conversationId);
+  }
+
+  async #countEpoch(conversationId: string): Promise<void> {
+    const position = await this.#store.getGroupPosition(conversationId);
+    if (position !== undefined)
+      await this.#store.putGroupPosition(conversationId, countEpoch(position, this.#now()));
   }
 
   async #advancePosition(conversationId: string, commitSeq: number): Promise<void> {

@@ -8,7 +8,7 @@ import {
   type MemberRole,
 } from '../messaging.js';
 import { StrictObject, Text } from './common.js';
-import { ConversationIdSchema, PayloadSchema, Seq, TlpSchema } from './messaging.js';
+import { BlobIdSchema, ConversationIdSchema, PayloadSchema, Seq, TlpSchema } from './messaging.js';
 
 /**
  * Channels (network-wide, per country, per TIG, ad hoc), broadcasts, forwarding, pins and bookmarks. Channels
@@ -188,6 +188,11 @@ export const ForwardRequest = StrictObject({
   payload: PayloadSchema,
   /** At least the source message's marking (and the target's); a lower value is raised. */
   tlp: Type.Optional(TlpSchema),
+  /**
+   * Blobs of the source message that the copy carries again (its files, referenced inside the payload): each
+   * must be one the source message carries; the target's members may then download it.
+   */
+  attachments: Type.Optional(Type.Array(BlobIdSchema, { maxItems: 20, uniqueItems: true })),
 });
 
 export type Pin = Static<typeof Pin>;

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from 'typebox';
 import { ERROR_CODES } from '../errors.js';
 import { ROLES, ACCOUNT_STATUSES, type Role, type AccountStatus } from '../roles.js';
+import { AVAILABILITIES, MAX_STATUS_TEXT, type Availability } from '../availability.js';
 import { COUNTRY_CODE_PATTERN } from '../countries.js';
 import { UserId, AgencyId, TimestampMs } from '../ids.js';
 
@@ -45,6 +46,9 @@ export const RoleSchema = Type.Unsafe<Role>(Type.Union(ROLES.map((r) => Type.Lit
 export const AccountStatusSchema = Type.Unsafe<AccountStatus>(
   Type.Union(ACCOUNT_STATUSES.map((s) => Type.Literal(s))),
 );
+export const AvailabilitySchema = Type.Unsafe<Availability>(
+  Type.Union(AVAILABILITIES.map((a) => Type.Literal(a))),
+);
 
 export const RoleGrant = StrictObject({
   role: RoleSchema,
@@ -71,6 +75,15 @@ export const Me = StrictObject({
   roles: Type.Array(RoleGrant),
   totpEnabled: Type.Boolean(),
   createdAt: TimestampMs.Schema,
+  /**
+   * The availability you chose (set with the realtime `presence` frame); `offline` is "appear offline".
+   * `available` until you choose. Lets a new device show your choice instead of a default.
+   */
+  availability: AvailabilitySchema,
+  /** The status text shown with your availability; null when there is none. */
+  statusText: Type.Union([Type.String({ maxLength: MAX_STATUS_TEXT }), Type.Null()]),
+  /** Whether you share and see read receipts ("seen by"); set with `PUT /me/read-receipts`. */
+  readReceipts: Type.Boolean(),
 });
 
 export const ErrorResponse = StrictObject({

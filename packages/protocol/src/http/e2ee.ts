@@ -196,6 +196,40 @@ export const MlsGroupInfoResponse = StrictObject({
   cipherSuite: Type.String(),
   epoch: Type.Integer({ minimum: 0 }),
   groupInfo: Type.String(),
+  /**
+   * Whether the caller's device may join by external commit. False in a large group for everyone but its
+   * managers (ADR 0021): the device waits for the Welcome of a manager's batch commit instead.
+   */
+  externalJoin: Type.Boolean(),
+});
+
+/**
+ * Who commits membership changes in the group, for the caller (ADR 0021). `largeGroup`: the conversation has at
+ * least the deployment's large-group member count: only its owner and managers add and remove devices, in
+ * batches. `mayAdd`: the caller may commit Adds. `mayRemove`: the caller may commit the removal of leaves that
+ * lost their right to read (in a large group a non-manager may only once the removal grace has run out).
+ */
+export type MlsMembershipCommits = Static<typeof MlsMembershipCommits>;
+export const MlsMembershipCommits = StrictObject({
+  largeGroup: Type.Boolean(),
+  mayAdd: Type.Boolean(),
+  mayRemove: Type.Boolean(),
+});
+
+/**
+ * What a batch commit needs (ADR 0021), claimed in one request: one KeyPackage for each live device of a current
+ * member that is not in the group yet (at most `MAX_BATCH_ADDS`; `more` says whether others wait), and the leaves
+ * that lost their right to read. For whoever may add in the group: any member of a small group, the owner and
+ * managers of a large one.
+ */
+export const MAX_BATCH_ADDS = 100;
+export type MlsBatchResponse = Static<typeof MlsBatchResponse>;
+export const MlsBatchResponse = StrictObject({
+  conversationId: ConversationIdSchema,
+  keyPackages: Type.Array(ClaimedKeyPackage),
+  /** Leaves that lost their right to read, with the device each holds (an index may be reused later). */
+  removeLeaves: Type.Array(StrictObject({ leafIndex: Type.Integer({ minimum: 0 }), deviceId: SessionId.Schema })),
+  more: Type.Boolean(),
 });
 
 /**
@@ -209,6 +243,8 @@ export const MlsLiveDevicesResponse = StrictObject({
   members: Type.Array(
     StrictObject({ userId: UserId.Schema, deviceIds: Type.Array(SessionId.Schema, { minItems: 1 }) }),
   ),
+  /** What the caller may commit in this group now (ADR 0021); a small group lets every member do both. */
+  membershipCommits: MlsMembershipCommits,
 });
 
 export const WelcomeIdSchema = Type.String({

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { AVAILABILITIES, MAX_STATUS_TEXT, type Availability } from '../availability.js';
 import { TimestampMs, UserId } from '../ids.js';
 import { StrictObject } from '../http/common.js';
 import {
@@ -37,8 +38,6 @@ export const CLOSE_CODES = {
 
 const RequestId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
 
-export const AVAILABILITIES = ['available', 'busy', 'dnd', 'away', 'offline'] as const;
-export type Availability = (typeof AVAILABILITIES)[number];
 const AvailabilitySchema = Type.Unsafe<Availability>(Type.Enum([...AVAILABILITIES]));
 
 // ---- client → server -------------------------------------------------------------------------------------
@@ -70,7 +69,7 @@ export const TypingFrame = StrictObject({
 export const PresenceFrame = StrictObject({
   type: Type.Literal('presence'),
   availability: AvailabilitySchema,
-  text: Type.Optional(Type.String({ maxLength: 140 })),
+  text: Type.Optional(Type.String({ maxLength: MAX_STATUS_TEXT })),
 });
 export const PingFrame = StrictObject({ type: Type.Literal('ping'), requestId: Type.Optional(RequestId) });
 /** At most this many conversations per `delivered` frame. */

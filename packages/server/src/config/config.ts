@@ -58,6 +58,14 @@ export const ConfigSchema = Type.Object(
       'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
       'MLS_256_XWING_AES256GCM_SHA512_Ed25519',
     ]),
+    /**
+     * Large groups (ADR 0021): from this many members on, only a conversation's owner and managers commit
+     * membership changes (in batches), content is accepted for `mlsRemovalGraceMs` while a removal waits for
+     * its batch, and a device commits at most one self-update per `mlsSelfUpdateMinIntervalMs` in each group.
+     */
+    mlsLargeGroupMembers: Type.Integer({ minimum: 2, maximum: 1_000_000 }),
+    mlsRemovalGraceMs: Type.Integer({ minimum: 0, maximum: 3_600_000 }),
+    mlsSelfUpdateMinIntervalMs: Type.Integer({ minimum: 0, maximum: 604_800_000 }),
     /** The built web client (`packages/web/dist`); absent: the one next to this package. */
     webDir: Type.Optional(Type.String({ minLength: 1 })),
     /**
@@ -70,6 +78,11 @@ export const ConfigSchema = Type.Object(
      * service). Off in production, where every push service is https on a public name.
      */
     pushAllowLoopbackHttp: Type.Boolean(),
+    /**
+     * How often a process renews its entry in the cluster's online registry; three missed renewals and its
+     * users count as offline (a process that died).
+     */
+    presenceHeartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000 }),
   },
   { additionalProperties: false },
 );
@@ -97,8 +110,12 @@ export const DEFAULT_CONFIG: Config = {
   conversationQuotaBytes: 50 * 1024 ** 3,
   blobGcIntervalMs: 600_000,
   mlsCiphersuite: 'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
+  mlsLargeGroupMembers: 200,
+  mlsRemovalGraceMs: 120_000,
+  mlsSelfUpdateMinIntervalMs: 3_600_000,
   pushGraceMs: 5_000,
   pushAllowLoopbackHttp: false,
+  presenceHeartbeatMs: 10_000,
 };
 
 export class ConfigError extends Error {
@@ -134,9 +151,13 @@ const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool
   ['ENLETS_CONVERSATION_QUOTA_BYTES', 'conversationQuotaBytes', 'int'],
   ['ENLETS_BLOB_GC_INTERVAL_MS', 'blobGcIntervalMs', 'int'],
   ['ENLETS_MLS_CIPHERSUITE', 'mlsCiphersuite', 'string'],
+  ['ENLETS_MLS_LARGE_GROUP_MEMBERS', 'mlsLargeGroupMembers', 'int'],
+  ['ENLETS_MLS_REMOVAL_GRACE_MS', 'mlsRemovalGraceMs', 'int'],
+  ['ENLETS_MLS_SELF_UPDATE_MIN_INTERVAL_MS', 'mlsSelfUpdateMinIntervalMs', 'int'],
   ['ENLETS_WEB_DIR', 'webDir', 'string'],
   ['ENLETS_PUSH_GRACE_MS', 'pushGraceMs', 'int'],
   ['ENLETS_PUSH_ALLOW_LOOPBACK_HTTP', 'pushAllowLoopbackHttp', 'bool'],
+  ['ENLETS_PRESENCE_HEARTBEAT_MS', 'presenceHeartbeatMs', 'int'],
 ];
 
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {

@@ -2,7 +2,9 @@ import type { SessionId, TimestampMs, UserId } from '@enlets/protocol';
 import { listMemberIds } from '../storage/repositories/conversations.js';
 import { listLiveDevices } from '../storage/repositories/e2ee-peers.js';
 import { clearRemovalPending, listMlsLeaves, type MlsLeaf } from '../storage/repositories/mls-groups.js';
+import { findRemovalState } from '../storage/repositories/mls-large-groups.js';
 import { DomainError } from './errors.js';
+import { isLargeGroup, withinRemovalGrace, type LargeGroupPolicy } from './mls-large-groups.js';
 import { decodeMlsMessage, MlsDecodeError } from './mls-wire.js';
 import type { Trx } from './services.js';
 
@@ -49,6 +51,9 @@ export async function listUnauthorizedLeaves(
  * A flag left set although every leaf is authorized again (a member removed and re-added before anyone
  * committed, a flag raised by a removal racing a commit) is cleared here rather than blocking the conversation.
  *
+ * In a large group (ADR 0021) content is accepted for `policy.removalGraceMs` after the removal became pending,
+ * while a manager's device batches it; then the refusal applies again, and any member may commit the removal.
+ *
  * Call it before the conversation's row is locked: it may write the group's row, and commits lock the group
  * first and the conversation second, so the same order here keeps PostgreSQL free of deadlocks.
  */
@@ -59,6 +64,7 @@ export async function checkEncryptedContent(
   group: { readonly removalPending: boolean } | undefined,
   payload: Uint8Array,
   now: TimestampMs,
+  policy: LargeGroupPolicy,
 ): Promise<void> {
   if (group === undefined) return;
   if (!isPrivateMessageOf(payload, conversationId))
@@ -67,6 +73,8 @@ export async function checkEncryptedContent(
       'this conversation is end-to-end encrypted: content must be an MLS PrivateMessage of its group',
     );
   if (!group.removalPending) return;
+  // A large group keeps accepting content while a manager's batch removes the leaves, for a bounded grace.
+  if (await withinLargeGroupGrace(trx, conversationId, policy, now)) return;
   const leafIndexes = await listUnauthorizedLeaves(trx, conversationId, now);
   if (leafIndexes.length === 0) {
     await clearRemovalPending(trx, conversationId);
@@ -77,6 +85,16 @@ export async function checkEncryptedContent(
     'the group still holds devices that may no longer read it: commit their removal, then send again',
     { leafIndexes },
   );
+}
+
+async function withinLargeGroupGrace(
+  trx: Trx,
+  conversationId: string,
+  policy: LargeGroupPolicy,
+  now: TimestampMs,
+): Promise<boolean> {
+  const removal = await findRemovalState(trx, conversationId);
+  return withinRemovalGrace(removal, now, policy) && (await isLargeGroup(trx, conversationId, policy));
 }
 
 function isPrivateMessageOf(payload: Uint8Array, conversationId: string): boolean {

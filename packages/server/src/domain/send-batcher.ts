@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { SendEventAck, SendEventRequest } from '@enlets/protocol';
 import type { Actor } from './actor.js';
 import { AlreadyStoredError, ack, storeEvent, type RecipientsCache } from './actions/events.js';
+import type { ForwardSource } from './actions/uploads.js';
 import { inTransaction, type Services } from './services.js';
 
 /** Sends committed in one transaction at most; the rest wait for the next one. */
@@ -11,6 +12,7 @@ interface PendingSend {
   readonly actor: Actor;
   readonly conversationId: string;
   readonly request: SendEventRequest;
+  readonly forwardedFrom: ForwardSource | undefined;
   readonly resolve: (ack: SendEventAck) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -36,9 +38,14 @@ export class SendBatcher {
     this.#services = services;
   }
 
-  submit(actor: Actor, conversationId: string, request: SendEventRequest): Promise<SendEventAck> {
+  submit(
+    actor: Actor,
+    conversationId: string,
+    request: SendEventRequest,
+    forwardedFrom?: ForwardSource,
+  ): Promise<SendEventAck> {
     return new Promise((resolve, reject) => {
-      this.#pending.push({ actor, conversationId, request, resolve, reject });
+      this.#pending.push({ actor, conversationId, request, forwardedFrom, resolve, reject });
       this.#schedule();
     });
   }
@@ -95,6 +102,7 @@ export class SendBatcher {
             item.conversationId,
             item.request,
             recipients,
+            item.forwardedFrom,
           );
           await sql`release savepoint send_item`.execute(trx);
           // Bus messages of events that made it into the transaction go out after its commit.
@@ -117,7 +125,16 @@ export class SendBatcher {
   async #storeAlone(item: PendingSend): Promise<Outcome> {
     try {
       const result = await inTransaction(this.#services, (trx, afterCommit) =>
-        storeEvent(this.#services, trx, afterCommit, item.actor, item.conversationId, item.request),
+        storeEvent(
+          this.#services,
+          trx,
+          afterCommit,
+          item.actor,
+          item.conversationId,
+          item.request,
+          new Map(),
+          item.forwardedFrom,
+        ),
       );
       return { ok: true, ack: result };
     } catch (error) {

@@ -7,7 +7,6 @@ import {
   MAX_CLIENT_FRAME_BYTES,
   PROTOCOL_VERSION,
   REALTIME_PATH,
-  type Availability,
   type ClientFrame,
   type ErrorCode,
   type UserId,
@@ -16,6 +15,7 @@ import { markRead } from '../domain/actions/conversations.js';
 import { DeliveryRecorder } from '../domain/actions/deliveries.js';
 import { sendEvent } from '../domain/actions/events.js';
 import { announcePresence, notifyTyping, presenceSnapshot, setPresence } from '../domain/actions/presence.js';
+import { OnlineRegistry } from '../domain/online-registry.js';
 import { DomainError } from '../domain/errors.js';
 import type { BusMessage } from '../domain/events.js';
 import { syncEvents } from '../domain/queries/events.js';
@@ -88,11 +88,8 @@ export class RealtimeGateway {
   readonly #deliveries: DeliveryRecorder;
   /** Frames sent to connections during a turn are written at its end, one write per connection. */
   readonly #endOfTurn = new EndOfTurn();
-  /**
-   * The last availability announced on the bus per user, from any process: what this gateway knows of contacts
-   * connected elsewhere in a cluster, for presence snapshots.
-   */
-  readonly #announced = new Map<string, Availability>();
+  /** Who is online in the whole cluster (shared database), for presence snapshots and offline announcements. */
+  readonly #online: OnlineRegistry;
   #limits: GatewayLimits;
   #heartbeat: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -104,6 +101,10 @@ export class RealtimeGateway {
     this.#ownOrigin = new URL(services.config.publicUrl).origin;
     this.#limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
     this.#deliveries = new DeliveryRecorder(services, this.#limits.deliveryFlushMs);
+    this.#online = new OnlineRegistry(services, (userIds) => {
+      // Their process died: offline unless they have reconnected here meanwhile.
+      for (const userId of userIds) if (!this.#byUser.has(userId)) this.#announce(userId, false);
+    });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_CLIENT_FRAME_BYTES,
@@ -168,6 +169,7 @@ export class RealtimeGateway {
       for (const c of this.#all) c.ws.terminate();
       await new Promise<void>((resolve) => this.#wss.close(() => resolve()));
       await this.#deliveries.close();
+      await this.#online.stop();
     })();
     return this.#closing;
   }
@@ -244,7 +246,7 @@ export class RealtimeGateway {
       serverTime: this.#services.clock.now(),
       protocolVersion: PROTOCOL_VERSION,
     });
-    if (first) this.#announce(userId, true);
+    if (first) await this.#cameOnline(userId);
     await this.#sendPresenceSnapshot(conn, userId);
   }
 
@@ -252,7 +254,7 @@ export class RealtimeGateway {
   async #sendPresenceSnapshot(conn: Connection, userId: UserId): Promise<void> {
     conn.beginPresenceSnapshot();
     try {
-      const snapshot = await presenceSnapshot(this.#services, userId, (id) => this.#isOnline(id));
+      const snapshot = await presenceSnapshot(this.#services, userId, (ids) => this.#online.onlineAmong(ids));
       conn.endPresenceSnapshot({
         type: 'presences',
         users: snapshot.users.map((u) => ({ ...u })),
@@ -265,11 +267,28 @@ export class RealtimeGateway {
     }
   }
 
-  /** Connected here, or last announced online by any process (best effort across a cluster). */
-  #isOnline(userId: string): boolean {
-    if (this.#byUser.has(userId)) return true;
-    const announced = this.#announced.get(userId);
-    return announced !== undefined && announced !== 'offline';
+  /** The user's first connection here: recorded for the cluster, then announced to their contacts. */
+  async #cameOnline(userId: UserId): Promise<void> {
+    try {
+      await this.#online.userConnected(userId);
+    } catch (error) {
+      this.#log.warn({ err: error }, 'recording an online user failed');
+    }
+    // Their last connection may have closed while the row was written.
+    if (this.#byUser.has(userId)) this.#announce(userId, true);
+    else await this.#online.userDisconnected(userId).catch(() => undefined);
+  }
+
+  /** The user's last connection here closed: offline, unless connected to another process (or here again). */
+  #wentOffline(userId: UserId): void {
+    this.#online
+      .userDisconnected(userId)
+      .then((elsewhere) => {
+        if (!elsewhere && !this.#byUser.has(userId)) this.#announce(userId, false);
+      })
+      .catch((error: unknown) => {
+        this.#log.warn({ err: error }, 'recording an offline user failed');
+      });
   }
 
   #onClose(conn: Connection): void {
@@ -280,7 +299,7 @@ export class RealtimeGateway {
     removeFrom(this.#bySession, actor.session.id, conn);
     const last = removeFrom(this.#byUser, actor.user.id, conn);
     // On shutdown the clients reconnect elsewhere: nobody went offline.
-    if (last && this.#closing === undefined) this.#announce(actor.user.id, false);
+    if (last && this.#closing === undefined) this.#wentOffline(actor.user.id);
   }
 
   #announce(userId: UserId, online: boolean): void {
@@ -508,7 +527,6 @@ export class RealtimeGateway {
       }
       case 'ephemeral': {
         const presence = message.frame['type'] === 'presence';
-        if (presence) this.#rememberAnnounced(message.frame);
         let frame: TextFrame | undefined;
         for (const userId of message.recipients) {
           const connections = this.#byUser.get(userId);
@@ -546,12 +564,6 @@ export class RealtimeGateway {
       if (conn.state === 'ready' && conn.send(frame)) told += 1;
     }
     this.#log.warn({ reason, devices: told }, 'asked devices to sync after a cluster bus outage');
-  }
-
-  #rememberAnnounced(frame: Readonly<Record<string, unknown>>): void {
-    const { userId, availability } = frame;
-    if (typeof userId !== 'string' || typeof availability !== 'string') return;
-    this.#announced.set(userId, availability as Availability);
   }
 
   #revokedConnections(message: Extract<BusMessage, { type: 'sessions.revoked' }>): Connection[] {

@@ -289,6 +289,8 @@ export interface MlsGroupRow {
   updated_at: number;
   /** 1 while a leaf of the group may be unauthorized: new application messages wait for its removal. */
   removal_pending: Generated<number>;
+  /** When the current run of pending removals began (ms); null while none is pending (large groups' grace). */
+  removal_pending_since: number | null;
 }
 
 export interface MlsGroupLeafRow {
@@ -296,6 +298,8 @@ export interface MlsGroupLeafRow {
   leaf_index: number;
   user_id: string;
   device_id: string;
+  /** When this leaf's device last committed a self-update (ms), for large groups' rate limit. */
+  self_updated_at: number | null;
 }
 
 export interface MlsCommitRow {
@@ -358,6 +362,20 @@ export interface PasskeyChallengeRow {
   expires_at: number;
 }
 
+/** 0190: a server process of the cluster, alive while its heartbeat is fresh. */
+export interface ServerProcessRow {
+  id: string;
+  started_at: number;
+  heartbeat_at: number;
+}
+
+/** 0190: a user with at least one live WebSocket on a process. */
+export interface OnlineUserRow {
+  process_id: string;
+  user_id: string;
+  since: number;
+}
+
 /** 0160: one Web Push subscription per device (login session) (docs/decisions/0018-web-push.md). */
 export interface PushSubscriptionRow {
   session_id: string;
@@ -414,4 +432,6 @@ export interface DB {
   push_vapid_keys: PushVapidKeyRow;
   passkeys: PasskeyRow;
   passkey_challenges: PasskeyChallengeRow;
+  server_processes: ServerProcessRow;
+  online_users: OnlineUserRow;
 }

@@ -6,6 +6,7 @@ import { createActor, type TestActor } from '../helpers/actors.js';
 import { DIALECTS } from '../helpers/dialects.js';
 import { codeOf } from '../helpers/http.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { connectWs } from '../helpers/ws.js';
 
 interface SessionView {
   id: string;
@@ -204,6 +205,34 @@ for (const dialect of DIALECTS) {
       assert.equal((await me(user.token)).body['displayName'], 'Kommissarin Rex');
       const empty = await server.api.patch('/api/v1/me', { displayName: '' }, { token: user.token });
       assert.equal(codeOf(empty), 'VALIDATION_FAILED');
+    });
+
+    it('reads back your own availability, status text and read-receipt setting', async () => {
+      const user = await createActor(server);
+      const fresh = (await me(user.token)).body;
+      assert.equal(fresh['availability'], 'available');
+      assert.equal(fresh['statusText'], null);
+      assert.equal(fresh['readReceipts'], true);
+
+      const ws = await connectWs(server, { token: user.token });
+      ws.send({ type: 'presence', availability: 'dnd', text: 'on a raid' });
+      await ws.request({ type: 'ping' });
+      await ws.close();
+      const off = await server.api.put('/api/v1/me/read-receipts', { enabled: false }, { token: user.token });
+      assert.equal(off.status, 200);
+
+      const after = (await me(user.token)).body;
+      assert.equal(after['availability'], 'dnd');
+      assert.equal(after['statusText'], 'on a raid');
+      assert.equal(after['readReceipts'], false);
+      // A new sign-in (another device) gets the same in the login answer.
+      const login = await server.api.post('/api/v1/auth/login', {
+        email: user.email,
+        password: user.password,
+      });
+      const loggedIn = login.body['user'] as Record<string, unknown>;
+      assert.equal(loggedIn['availability'], 'dnd');
+      assert.equal(loggedIn['readReceipts'], false);
     });
 
     it('refuses all of this without a session', async () => {

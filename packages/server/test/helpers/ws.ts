@@ -135,12 +135,15 @@ export class WsClient {
   }
 }
 
-export function wsUrl(server: TestServer): string {
+export function wsUrl(server: Pick<TestServer, 'url'>): string {
   return `${server.url.replace(/^http/, 'ws')}${REALTIME_PATH}`;
 }
 
 /** Opens a connection; with a token or cookie it resolves once the server said `ready`. */
-export async function connectWs(server: TestServer, options: ConnectOptions = {}): Promise<WsClient> {
+export async function connectWs(
+  server: Pick<TestServer, 'url'>,
+  options: ConnectOptions = {},
+): Promise<WsClient> {
   const headers: Record<string, string> = {};
   if (options.cookie !== undefined) headers['cookie'] = `enlets_session=${options.cookie}`;
   if (options.origin !== undefined) headers['origin'] = options.origin;

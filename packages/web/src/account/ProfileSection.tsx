@@ -1,23 +1,14 @@
 import { useEffect, useId, useState, type SyntheticEvent, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
-import type { Availability } from '@enlets/protocol';
+import { MAX_STATUS_TEXT, type Availability } from '@enlets/protocol';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { errorMessage } from '../ui/error-message.js';
+import { Field } from '../ui/Field.js';
 import { LanguagePicker } from '../ui/LanguagePicker.js';
-import {
-  AVAILABILITY_LABELS,
-  CHOICE_LABELS,
-  CHOOSABLE,
-  storeChoice,
-  storedChoice,
-  storedReadReceipts,
-  storeReadReceipts,
-} from './availability.js';
+import { AVAILABILITY_LABELS, CHOICE_LABELS, CHOOSABLE } from './availability.js';
+import { useOwnAccount } from './use-own-account.js';
 import { usePresence } from './use-presence.js';
-
-/** The server's limit on a status text (PresenceFrame). */
-const MAX_STATUS_TEXT = 140;
 
 type Outcome = { readonly kind: 'done' | 'error'; readonly text: string } | undefined;
 
@@ -30,12 +21,13 @@ export function ProfileSection({
   readonly user: MeResponse;
 }): ReactNode {
   const i18n = useI18n();
+  const account = useOwnAccount(session.http, user);
   return (
     <section className="account-section" aria-labelledby="profile-heading">
       <h2 id="profile-heading">{i18n.t('account.profile.heading')}</h2>
-      <DisplayNameForm session={session} user={user} />
-      <AvailabilityForm session={session} userId={user.id} />
-      <ReadReceipts session={session} userId={user.id} />
+      <DisplayNameForm session={session} account={account} />
+      <AvailabilityForm session={session} account={account} />
+      <ReadReceipts session={session} account={account} />
       <div className="account-field">
         <LanguagePicker />
       </div>
@@ -53,14 +45,15 @@ function OutcomeLine({ outcome }: { readonly outcome: Outcome }): ReactNode {
 
 function DisplayNameForm({
   session,
-  user,
+  account,
 }: {
   readonly session: SecureSession;
-  readonly user: MeResponse;
+  readonly account: MeResponse;
 }): ReactNode {
   const i18n = useI18n();
-  const id = useId();
-  const [name, setName] = useState(user.displayName);
+  // What the user typed; until then the account's name (which may still arrive fresh from the server).
+  const [typed, setName] = useState<string>();
+  const name = typed ?? account.displayName;
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
   const submit = async (event: SyntheticEvent): Promise<void> => {
@@ -78,17 +71,18 @@ function DisplayNameForm({
   };
   return (
     <form className="account-form" onSubmit={(event) => void submit(event)}>
-      <div className="account-field">
-        <label htmlFor={id}>{i18n.t('account.profile.displayName')}</label>
-        <input
-          id={id}
-          value={name}
-          required
-          maxLength={120}
-          autoComplete="name"
-          onChange={(event) => setName(event.target.value)}
-        />
-      </div>
+      <Field className="account-field" label={i18n.t('account.profile.displayName')}>
+        {(control) => (
+          <input
+            {...control}
+            value={name}
+            required
+            maxLength={120}
+            autoComplete="name"
+            onChange={(event) => setName(event.target.value)}
+          />
+        )}
+      </Field>
       <button type="submit" disabled={saving || name.trim() === ''}>
         {i18n.t('account.profile.saveName')}
       </button>
@@ -99,24 +93,25 @@ function DisplayNameForm({
 
 function AvailabilityForm({
   session,
-  userId,
+  account,
 }: {
   readonly session: SecureSession;
-  readonly userId: string;
+  readonly account: MeResponse;
 }): ReactNode {
   const i18n = useI18n();
-  const textId = useId();
-  const own = usePresence(session, userId);
-  const [availability, setAvailability] = useState<Availability>(
-    () => own?.availability ?? storedChoice(userId)?.availability ?? 'available',
-  );
-  const [text, setText] = useState(() => own?.text ?? storedChoice(userId)?.text ?? '');
+  // A choice made on another of the user's devices (or this one) since the connection opened arrives as the
+  // user's own presence; before that, the account has the stored choice.
+  const own = usePresence(session, account.id);
+  const [picked, setAvailability] = useState<Availability>();
+  const [typed, setText] = useState<string>();
+  const availability = picked ?? own?.availability ?? account.availability;
+  const text = typed ?? (own === undefined ? account.statusText : own.text) ?? '';
   const [outcome, setOutcome] = useState<Outcome>(undefined);
-  // A choice made on another of the user's devices reaches this one as the user's own presence.
+  // A new choice from another device replaces unsaved edits here.
   useEffect(() => {
-    if (own === undefined || own.availability === 'offline') return;
-    setAvailability(own.availability);
-    setText(own.text ?? '');
+    if (own === undefined) return;
+    setAvailability(undefined);
+    setText(undefined);
   }, [own]);
 
   const submit = async (event: SyntheticEvent): Promise<void> => {
@@ -126,7 +121,6 @@ function AvailabilityForm({
       setOutcome({ kind: 'error', text: i18n.t('account.availability.offlineNow') });
       return;
     }
-    storeChoice(userId, { availability, text: text.trim() });
     setOutcome({
       kind: 'done',
       text: i18n.t('account.availability.saved', { availability: i18n.t(AVAILABILITY_LABELS[availability]) }),
@@ -149,17 +143,18 @@ function AvailabilityForm({
           </label>
         ))}
       </fieldset>
-      <div className="account-field">
-        <label htmlFor={textId}>{i18n.t('account.availability.text')}</label>
-        <input
-          id={textId}
-          value={text}
-          maxLength={MAX_STATUS_TEXT}
-          placeholder={i18n.t('account.availability.textPlaceholder')}
-          disabled={availability === 'offline'}
-          onChange={(event) => setText(event.target.value)}
-        />
-      </div>
+      <Field className="account-field" label={i18n.t('account.availability.text')}>
+        {(control) => (
+          <input
+            {...control}
+            value={text}
+            maxLength={MAX_STATUS_TEXT}
+            placeholder={i18n.t('account.availability.textPlaceholder')}
+            disabled={availability === 'offline'}
+            onChange={(event) => setText(event.target.value)}
+          />
+        )}
+      </Field>
       <button type="submit">{i18n.t('account.availability.save')}</button>
       <OutcomeLine outcome={outcome} />
     </form>
@@ -168,27 +163,30 @@ function AvailabilityForm({
 
 function ReadReceipts({
   session,
-  userId,
+  account,
 }: {
   readonly session: SecureSession;
-  readonly userId: string;
+  readonly account: MeResponse;
 }): ReactNode {
   const i18n = useI18n();
   const id = useId();
-  const [enabled, setEnabled] = useState(() => storedReadReceipts(userId));
+  const [changed, setEnabled] = useState<boolean>();
+  const enabled = changed ?? account.readReceipts;
   const [saving, setSaving] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(undefined);
   const change = async (next: boolean): Promise<void> => {
+    const before = enabled;
+    // The box follows the click at once (a checkbox that waits for the server looks broken); a refusal puts it back.
+    setEnabled(next);
     setSaving(true);
     try {
       await session.http.put('/me/read-receipts', { enabled: next });
-      setEnabled(next);
-      storeReadReceipts(userId, next);
       setOutcome({
         kind: 'done',
         text: i18n.t(next ? 'account.receipts.savedOn' : 'account.receipts.savedOff'),
       });
     } catch (error) {
+      setEnabled(before);
       setOutcome({ kind: 'error', text: errorMessage(error, i18n) });
     } finally {
       setSaving(false);

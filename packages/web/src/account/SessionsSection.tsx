@@ -3,6 +3,7 @@ import type { RevokeOthersResponse, SessionInfo, SessionListResponse } from '@en
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { Translator } from '../i18n/i18n.js';
+import { ConfirmStep } from '../ui/ConfirmStep.js';
 import { errorMessage } from '../ui/error-message.js';
 import { describeUserAgent } from './user-agent.js';
 
@@ -129,6 +130,8 @@ export function SessionsSection({ session, state, reload }: SessionsSectionProps
                   (confirming === info.id ? (
                     <ConfirmStep
                       question={i18n.t('account.sessions.confirm', { name: label })}
+                      confirmLabel={i18n.t('account.sessions.confirmYes')}
+                      cancelLabel={i18n.t('account.cancel')}
                       busy={busy}
                       onConfirm={() => void signOutOne(info)}
                       onCancel={() => cancel(triggerId(info.id))}
@@ -148,6 +151,8 @@ export function SessionsSection({ session, state, reload }: SessionsSectionProps
         (confirming === OTHERS ? (
           <ConfirmStep
             question={i18n.plural('account.sessions.confirmOthers', others)}
+            confirmLabel={i18n.t('account.sessions.confirmYes')}
+            cancelLabel={i18n.t('account.cancel')}
             busy={busy}
             onConfirm={() => void signOutOthers()}
             onCancel={() => cancel(triggerId(OTHERS))}
@@ -165,44 +170,4 @@ const OTHERS = 'others';
 
 function triggerId(sessionId: string): string {
   return `sign-out-${sessionId}`;
-}
-
-/**
- * "Sign out …? Yes / Cancel" in place of the button that asked: signing a session out cannot be undone (that
- * device must sign in again), so it takes a second, deliberate step. Focus moves to the confirmation.
- */
-function ConfirmStep({
-  question,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
-  readonly question: string;
-  readonly busy: boolean;
-  readonly onConfirm: () => void;
-  readonly onCancel: () => void;
-}): ReactNode {
-  const i18n = useI18n();
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    confirm.current?.focus();
-  }, []);
-  return (
-    <div
-      className="account-confirm"
-      role="group"
-      aria-label={question}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onCancel();
-      }}
-    >
-      <span>{question}</span>
-      <button type="button" ref={confirm} className="danger" disabled={busy} onClick={onConfirm}>
-        {i18n.t('account.sessions.confirmYes')}
-      </button>
-      <button type="button" disabled={busy} onClick={onCancel}>
-        {i18n.t('account.cancel')}
-      </button>
-    </div>
-  );
 }

@@ -34,6 +34,7 @@ import {
   cookieBinaryFetch,
   cookieFetch,
 } from '../session/cookie-transport.js';
+import { makeThumbnail } from '../attachments/make-thumbnail.js';
 import { DeviceSearch } from './search/device-search.js';
 import { DeviceSearchIndex } from './search/search-index.js';
 import type { SearchStore } from './search/search-store.js';
@@ -250,12 +251,17 @@ export class DeviceHost {
 
   /**
    * Forwards the message at `seq`: its content as this device holds it, re-encrypted for the target's group.
-   * Files stay behind (their blobs belong to the source conversation): their text goes, if any.
+   * Files go along as the same references (blob, key, thumbnail): the server links their blobs to the copy
+   * only because the source message carries them, so the target's members can download them too.
    */
   async forward(conversationId: string, seq: number, targetConversationId: string): Promise<SendEventAck> {
     const stored = await this.#device?.stores.e2ee.getContent(conversationId, seq);
     const content = stored?.content == null ? undefined : decodeContent(stored.content);
-    const text = content?.type === 'text' || content?.type === 'files' ? content.text : undefined;
+    if (content?.type === 'files')
+      return this.#messenger().forward(conversationId, seq, targetConversationId, encodeContent(content), {
+        attachments: content.files.map((file) => file.blobId),
+      });
+    const text = content?.type === 'text' ? content.text : undefined;
     if (text === undefined || text === '') throw new Error('this device holds no text to forward');
     return this.#messenger().forward(
       conversationId,
@@ -308,25 +314,26 @@ export class DeviceHost {
     // One at a time: each upload already keeps a few chunks on the wire, and memory stays a few chunks.
     const references: FileReference[] = [];
     for (const [index, file] of files.entries()) {
-      references.push(
-        await encryptAndUploadAttachment(
-          this.#http,
-          {
-            conversationId,
-            name: file.name,
-            mimeType: file.type === '' ? 'application/octet-stream' : file.type,
-            size: file.size,
-            data: file.stream(),
+      // Made here, before anything goes out: it travels inside the encrypted message, never as an upload.
+      const thumbnail = await makeThumbnail(file);
+      const uploaded = await encryptAndUploadAttachment(
+        this.#http,
+        {
+          conversationId,
+          name: file.name,
+          mimeType: file.type === '' ? 'application/octet-stream' : file.type,
+          size: file.size,
+          data: file.stream(),
+        },
+        {
+          onProgress: (doneBytes, totalBytes) => {
+            done[index] = doneBytes;
+            totals[index] = totalBytes;
+            report();
           },
-          {
-            onProgress: (doneBytes, totalBytes) => {
-              done[index] = doneBytes;
-              totals[index] = totalBytes;
-              report();
-            },
-          },
-        ),
+        },
       );
+      references.push(thumbnail === undefined ? uploaded : { ...uploaded, thumbnail });
     }
     return this.send(
       conversationId,
@@ -537,7 +544,12 @@ function withoutSecrets(content: MessageContent): ShownContent {
       return {
         type: 'files',
         ...(content.text === undefined ? {} : { text: content.text }),
-        files: content.files.map(({ name, mimeType, size }) => ({ name, mimeType, size })),
+        files: content.files.map(({ name, mimeType, size, thumbnail }) => ({
+          name,
+          mimeType,
+          size,
+          ...(thumbnail === undefined ? {} : { thumbnail }),
+        })),
       };
     case 'history-share':
       return { type: 'history-share', recipientId: content.recipientId };

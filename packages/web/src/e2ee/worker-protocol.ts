@@ -1,6 +1,7 @@
 import type {
   ConnectionState,
   ContactVerification,
+  FileThumbnail,
   HistoryQuery,
   MessageContent,
   OwnDeviceList,
@@ -37,6 +38,8 @@ export interface ShownFile {
   readonly name: string;
   readonly mimeType: string;
   readonly size: number;
+  /** An image's thumbnail from inside the encrypted message (no secret: it is content, like the text). */
+  readonly thumbnail?: FileThumbnail;
 }
 
 /** Decoded content without secrets: file keys and history-bundle keys never leave the worker. */

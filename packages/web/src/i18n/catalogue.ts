@@ -11,6 +11,7 @@ import { notificationsMessages } from '../notifications/messages.js';
 import { passkeysMessages } from '../passkeys/messages.js';
 import { passwordResetMessages } from '../password-reset/messages.js';
 import { broadcastsMessages } from '../broadcasts/messages.js';
+import { attachmentsMessages } from '../attachments/messages.js';
 
 export interface PluralForms {
   readonly zero?: string;
@@ -589,6 +590,7 @@ export const en = {
   ...passkeysMessages.en,
   ...passwordResetMessages.en,
   ...broadcastsMessages.en,
+  ...attachmentsMessages.en,
 } as const satisfies Readonly<Record<string, string | PluralForms>>;
 
 export type MessageKey = keyof typeof en;

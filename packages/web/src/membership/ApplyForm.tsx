@@ -5,6 +5,7 @@ import { Link } from '../app/navigation.js';
 import { PATHS } from '../app/routes.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
+import { Field } from '../ui/Field.js';
 import { sortedCountries } from './country-names.js';
 import { applyForMembership, listAgencies, listCountries } from './membership-api.js';
 import { membershipErrorMessage } from './membership-errors.js';
@@ -15,8 +16,8 @@ const OTHER_AGENCY = 'other';
 const JUSTIFICATION_MIN = 20;
 const JUSTIFICATION_MAX = 2000;
 
-type Field = 'email' | 'displayName' | 'countryCode' | 'agency' | 'position' | 'justification';
-const FIELD_OF_PATH: Readonly<Record<string, Field>> = {
+type FieldName = 'email' | 'displayName' | 'countryCode' | 'agency' | 'position' | 'justification';
+const FIELD_OF_PATH: Readonly<Record<string, FieldName>> = {
   '/email': 'email',
   '/displayName': 'displayName',
   '/countryCode': 'countryCode',
@@ -27,11 +28,11 @@ const FIELD_OF_PATH: Readonly<Record<string, Field>> = {
 };
 
 /** The fields the server refused (VALIDATION_FAILED lists them in `details.issues`). */
-function refusedFields(error: unknown): ReadonlySet<Field> {
+function refusedFields(error: unknown): ReadonlySet<FieldName> {
   if (!(error instanceof EnletsApiError)) return new Set();
   const issues = error.details?.['issues'];
   if (!Array.isArray(issues)) return new Set();
-  const fields = new Set<Field>();
+  const fields = new Set<FieldName>();
   for (const issue of issues as unknown[]) {
     const path = (issue as { path?: unknown } | null)?.path;
     const field = typeof path === 'string' ? FIELD_OF_PATH[path] : undefined;
@@ -63,18 +64,7 @@ export function ApplyForm(): ReactNode {
   const [sentTo, setSentTo] = useState<string | undefined>(undefined);
   const firstField = useRef<HTMLInputElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
-  const ids = {
-    heading: useId(),
-    email: useId(),
-    displayName: useId(),
-    country: useId(),
-    agency: useId(),
-    agencyName: useId(),
-    position: useId(),
-    justification: useId(),
-    justificationHint: useId(),
-    error: useId(),
-  };
+  const ids = { heading: useId(), error: useId() };
 
   useEffect(() => {
     firstField.current?.focus();
@@ -164,7 +154,7 @@ export function ApplyForm(): ReactNode {
 
   const errorText = error === undefined ? undefined : membershipErrorMessage(error, i18n);
   const refused = refusedFields(error);
-  const invalid = (field: Field): true | undefined => (refused.has(field) ? true : undefined);
+  const invalid = (field: FieldName): boolean => refused.has(field);
   const countryOptions = countries === undefined ? [] : sortedCountries(countries, i18n);
   const justificationLength = justification.trim().length;
   return (
@@ -177,118 +167,118 @@ export function ApplyForm(): ReactNode {
       >
         <h2 id={ids.heading}>{i18n.t('apply.heading')}</h2>
         <p>{i18n.t('apply.intro')}</p>
-        <div className="field">
-          <label htmlFor={ids.email}>{i18n.t('apply.email')}</label>
-          <input
-            id={ids.email}
-            ref={firstField}
-            type="email"
-            autoComplete="email"
-            required
-            maxLength={254}
-            aria-invalid={invalid('email')}
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.displayName}>{i18n.t('apply.displayName')}</label>
-          <input
-            id={ids.displayName}
-            autoComplete="name"
-            required
-            maxLength={120}
-            aria-invalid={invalid('displayName')}
-            value={displayName}
-            onChange={(event) => setDisplayName(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.country}>{i18n.t('apply.country')}</label>
-          <select
-            id={ids.country}
-            required
-            aria-invalid={invalid('countryCode')}
-            aria-busy={countries === undefined}
-            value={countryCode}
-            onChange={(event) => setCountryCode(event.target.value)}
-          >
-            <option value="">{i18n.t('apply.chooseCountry')}</option>
-            {countryOptions.map((country) => (
-              <option key={country.code} value={country.code}>
-                {country.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        {countryCode !== '' && agencies.length > 0 && (
-          <div className="field">
-            <label htmlFor={ids.agency}>{i18n.t('apply.agency')}</label>
-            <select
-              id={ids.agency}
+        <Field label={i18n.t('apply.email')} invalid={invalid('email')}>
+          {(control) => (
+            <input
+              {...control}
+              ref={firstField}
+              type="email"
+              autoComplete="email"
               required
-              aria-invalid={invalid('agency')}
-              value={agencyChoice}
-              onChange={(event) => setAgencyChoice(event.target.value)}
+              maxLength={254}
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={i18n.t('apply.displayName')} invalid={invalid('displayName')}>
+          {(control) => (
+            <input
+              {...control}
+              autoComplete="name"
+              required
+              maxLength={120}
+              value={displayName}
+              onChange={(event) => setDisplayName(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={i18n.t('apply.country')} invalid={invalid('countryCode')}>
+          {(control) => (
+            <select
+              {...control}
+              required
+              aria-busy={countries === undefined}
+              value={countryCode}
+              onChange={(event) => setCountryCode(event.target.value)}
             >
-              <option value="">{i18n.t('apply.chooseAgency')}</option>
-              {agencies.map((agency) => (
-                <option key={agency.id} value={agency.id}>
-                  {agency.name}
+              <option value="">{i18n.t('apply.chooseCountry')}</option>
+              {countryOptions.map((country) => (
+                <option key={country.code} value={country.code}>
+                  {country.name}
                 </option>
               ))}
-              <option value={OTHER_AGENCY}>{i18n.t('apply.agencyNotListed')}</option>
             </select>
-          </div>
+          )}
+        </Field>
+        {countryCode !== '' && agencies.length > 0 && (
+          <Field label={i18n.t('apply.agency')} invalid={invalid('agency')}>
+            {(control) => (
+              <select
+                {...control}
+                required
+                value={agencyChoice}
+                onChange={(event) => setAgencyChoice(event.target.value)}
+              >
+                <option value="">{i18n.t('apply.chooseAgency')}</option>
+                {agencies.map((agency) => (
+                  <option key={agency.id} value={agency.id}>
+                    {agency.name}
+                  </option>
+                ))}
+                <option value={OTHER_AGENCY}>{i18n.t('apply.agencyNotListed')}</option>
+              </select>
+            )}
+          </Field>
         )}
         {countryCode !== '' && agencyChoice === OTHER_AGENCY && (
-          <div className="field">
-            <label htmlFor={ids.agencyName}>{i18n.t('apply.agencyName')}</label>
-            <input
-              id={ids.agencyName}
-              autoComplete="organization"
-              required
-              minLength={2}
-              maxLength={200}
-              aria-invalid={invalid('agency')}
-              value={agencyName}
-              onChange={(event) => setAgencyName(event.target.value)}
-            />
-          </div>
+          <Field label={i18n.t('apply.agencyName')} invalid={invalid('agency')}>
+            {(control) => (
+              <input
+                {...control}
+                autoComplete="organization"
+                required
+                minLength={2}
+                maxLength={200}
+                value={agencyName}
+                onChange={(event) => setAgencyName(event.target.value)}
+              />
+            )}
+          </Field>
         )}
-        <div className="field">
-          <label htmlFor={ids.position}>{i18n.t('apply.position')}</label>
-          <input
-            id={ids.position}
-            autoComplete="organization-title"
-            required
-            maxLength={200}
-            aria-invalid={invalid('position')}
-            value={position}
-            onChange={(event) => setPosition(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.justification}>{i18n.t('apply.justification')}</label>
-          <textarea
-            id={ids.justification}
-            required
-            rows={5}
-            minLength={JUSTIFICATION_MIN}
-            maxLength={JUSTIFICATION_MAX}
-            aria-describedby={ids.justificationHint}
-            aria-invalid={invalid('justification')}
-            value={justification}
-            onChange={(event) => setJustification(event.target.value)}
-          />
-          <p id={ids.justificationHint} className="field-hint">
-            {i18n.t('apply.justificationHint', {
-              min: JUSTIFICATION_MIN,
-              count: justificationLength,
-              max: JUSTIFICATION_MAX,
-            })}
-          </p>
-        </div>
+        <Field label={i18n.t('apply.position')} invalid={invalid('position')}>
+          {(control) => (
+            <input
+              {...control}
+              autoComplete="organization-title"
+              required
+              maxLength={200}
+              value={position}
+              onChange={(event) => setPosition(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field
+          label={i18n.t('apply.justification')}
+          invalid={invalid('justification')}
+          hint={i18n.t('apply.justificationHint', {
+            min: JUSTIFICATION_MIN,
+            count: justificationLength,
+            max: JUSTIFICATION_MAX,
+          })}
+        >
+          {(control) => (
+            <textarea
+              {...control}
+              required
+              rows={5}
+              minLength={JUSTIFICATION_MIN}
+              maxLength={JUSTIFICATION_MAX}
+              value={justification}
+              onChange={(event) => setJustification(event.target.value)}
+            />
+          )}
+        </Field>
         <FormError id={ids.error} text={errorText} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? i18n.t('apply.submitting') : i18n.t('apply.submit')}

@@ -3,6 +3,7 @@ import { Link } from '../app/navigation.js';
 import { PATHS } from '../app/routes.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
+import { Field } from '../ui/Field.js';
 import { createFirstAdmin, setupStatus } from './membership-api.js';
 import { errorCode, membershipErrorMessage } from './membership-errors.js';
 import { FormError, MembershipPage } from './MembershipPage.js';
@@ -28,12 +29,7 @@ export function FirstAdminSetup({ token }: { readonly token: string | undefined 
   const [localError, setLocalError] = useState<string | undefined>(undefined);
   const firstField = useRef<HTMLInputElement>(null);
   const doneHeading = useRef<HTMLHeadingElement>(null);
-  const ids = {
-    heading: useId(),
-    email: useId(),
-    displayName: useId(),
-    error: useId(),
-  };
+  const ids = { heading: useId(), error: useId() };
 
   useEffect(() => {
     let cancelled = false;
@@ -116,29 +112,31 @@ export function FirstAdminSetup({ token }: { readonly token: string | undefined 
       >
         <h2 id={ids.heading}>{i18n.t('setup.heading')}</h2>
         <p>{i18n.t('setup.intro')}</p>
-        <div className="field">
-          <label htmlFor={ids.email}>{i18n.t('apply.email')}</label>
-          <input
-            id={ids.email}
-            ref={firstField}
-            type="email"
-            autoComplete="username"
-            required
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
-        <div className="field">
-          <label htmlFor={ids.displayName}>{i18n.t('apply.displayName')}</label>
-          <input
-            id={ids.displayName}
-            autoComplete="name"
-            required
-            maxLength={120}
-            value={displayName}
-            onChange={(event) => setDisplayName(event.target.value)}
-          />
-        </div>
+        <Field label={i18n.t('apply.email')}>
+          {(control) => (
+            <input
+              {...control}
+              ref={firstField}
+              type="email"
+              autoComplete="username"
+              required
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+            />
+          )}
+        </Field>
+        <Field label={i18n.t('apply.displayName')}>
+          {(control) => (
+            <input
+              {...control}
+              autoComplete="name"
+              required
+              maxLength={120}
+              value={displayName}
+              onChange={(event) => setDisplayName(event.target.value)}
+            />
+          )}
+        </Field>
         <NewPasswordFields
           password={password}
           confirmation={confirmation}

@@ -1,5 +1,6 @@
-import { useId, type ReactNode, type Ref } from 'react';
+import type { ReactNode, Ref } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { Field } from '../ui/Field.js';
 import { PASSWORD_MIN } from './password-rules.js';
 
 /**
@@ -26,39 +27,39 @@ export function NewPasswordFields({
   readonly maxLength?: number;
 }): ReactNode {
   const i18n = useI18n();
-  const ids = { password: useId(), hint: useId(), confirmation: useId() };
   return (
     <>
-      <div className="field">
-        <label htmlFor={ids.password}>{i18n.t('activate.password')}</label>
-        <input
-          id={ids.password}
-          ref={passwordRef}
-          type="password"
-          autoComplete="new-password"
-          required
-          maxLength={maxLength}
-          aria-describedby={ids.hint}
-          aria-invalid={tooWeak ? true : undefined}
-          value={password}
-          onChange={(event) => onPassword(event.target.value)}
-        />
-        <p id={ids.hint} className="field-hint">
-          {i18n.t('activate.passwordHint', { min: PASSWORD_MIN })}
-        </p>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.confirmation}>{i18n.t('activate.confirmPassword')}</label>
-        <input
-          id={ids.confirmation}
-          type="password"
-          autoComplete="new-password"
-          required
-          maxLength={maxLength}
-          value={confirmation}
-          onChange={(event) => onConfirmation(event.target.value)}
-        />
-      </div>
+      <Field
+        label={i18n.t('activate.password')}
+        hint={i18n.t('activate.passwordHint', { min: PASSWORD_MIN })}
+        invalid={tooWeak}
+      >
+        {(control) => (
+          <input
+            {...control}
+            ref={passwordRef}
+            type="password"
+            autoComplete="new-password"
+            required
+            maxLength={maxLength}
+            value={password}
+            onChange={(event) => onPassword(event.target.value)}
+          />
+        )}
+      </Field>
+      <Field label={i18n.t('activate.confirmPassword')}>
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            autoComplete="new-password"
+            required
+            maxLength={maxLength}
+            value={confirmation}
+            onChange={(event) => onConfirmation(event.target.value)}
+          />
+        )}
+      </Field>
     </>
   );
 }

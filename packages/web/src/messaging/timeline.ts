@@ -208,3 +208,34 @@ function countReactions(byUser: ReadonlyMap<string, string>, ownUserId: string):
   }
   return [...counts].map(([emoji, { count, mine }]) => ({ emoji, count, mine }));
 }
+
+/**
+ * The rows of `next`, each replaced by the row of `previous` with its key where the two are alike: a rebuild
+ * (a page of older messages, a live event) then hands the same objects for the rows it did not change, and
+ * the timeline re-renders only the rows that did.
+ */
+export function keepUnchangedRows(
+  previous: readonly TimelineItem[],
+  next: readonly TimelineItem[],
+): TimelineItem[] {
+  const byKey = new Map(previous.map((item) => [item.key, item]));
+  return next.map((item) => {
+    const before = byKey.get(item.key);
+    return before !== undefined && alike(before, item) ? before : item;
+  });
+}
+
+/** Structural equality of plain data (what rows are made of: strings, numbers, arrays, plain objects). */
+function alike(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((value, index) => alike(value, b[index]));
+  }
+  const aKeys = Object.keys(a);
+  if (aKeys.length !== Object.keys(b).length) return false;
+  return aKeys.every(
+    (key) => key in b && alike((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]),
+  );
+}

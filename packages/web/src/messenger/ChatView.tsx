@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import type { ConversationSummary, Pin } from '@enlets/protocol';
 import { ChatSecurity } from '../account/ChatSecurity.js';
+import { ImagePreviewDialog } from '../attachments/ImagePreviewDialog.js';
 import { BroadcastBar, isBroadcastRecipient } from '../broadcasts/BroadcastBar.js';
 import { ConversationSettingsButton } from '../conversations/ConversationSettings.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
@@ -59,6 +60,9 @@ export function ChatView({
 
   const signals = useChatSignals(session, conversation, timeline.members, ownUserId);
   const [forwarding, setForwarding] = useState<TimelineItem | undefined>(undefined);
+  const [previewing, setPreviewing] = useState<
+    { readonly item: TimelineItem; readonly index: number } | undefined
+  >(undefined);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   // The server's rules: anyone deletes their own; in channels (and groups) moderators anyone's; pins in
   // channels (and broadcasts) are the moderators', elsewhere anyone's; @channel in channels is the managers'.
@@ -123,6 +127,9 @@ export function ChatView({
     [pin],
   );
   const onForward = useCallback((item: TimelineItem) => setForwarding(item), []);
+  const onPreview = useCallback((item: TimelineItem, index: number) => setPreviewing({ item, index }), []);
+  const previewSeq = previewing?.item.seq;
+  const previewFile = previewing?.item.files[previewing.index];
   const onReact = useCallback(
     (target: TimelineItem, emoji: string) => {
       if (target.seq !== null) void react(target.seq, emoji);
@@ -160,6 +167,7 @@ export function ChatView({
           onDelete={onDelete}
           onPin={onPin}
           onForward={onForward}
+          onPreview={onPreview}
         />
       );
     },
@@ -181,6 +189,7 @@ export function ChatView({
       onDelete,
       onPin,
       onForward,
+      onPreview,
     ],
   );
 
@@ -320,6 +329,7 @@ export function ChatView({
           session={session}
           conversationId={conversation.id}
           ownUserId={ownUserId}
+          fileCount={forwarding.files.length}
           forward={(target) => forward(forwarding.seq ?? 0, target)}
           onClose={(forwardedTo) => {
             setForwarding(undefined);
@@ -327,6 +337,16 @@ export function ChatView({
               forwardedTo === undefined ? undefined : i18n.t('chat.forwarded', { name: forwardedTo }),
             );
           }}
+        />
+      )}
+      {previewing !== undefined && previewSeq != null && previewFile !== undefined && (
+        <ImagePreviewDialog
+          session={session}
+          conversationId={conversation.id}
+          seq={previewSeq}
+          index={previewing.index}
+          file={previewFile}
+          onClose={() => setPreviewing(undefined)}
         />
       )}
     </section>

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { memo, type ReactNode } from 'react';
 import type { ConversationSummary } from '@enlets/protocol';
 import { BroadcastMarker } from '../broadcasts/BroadcastMarker.js';
 import { useI18n } from '../i18n/I18nProvider.js';
@@ -75,7 +75,13 @@ interface ConversationRowProps {
   readonly onSelect: (conversationId: string) => void;
 }
 
-function ConversationRow({ conversation, title, selected, onSelect }: ConversationRowProps): ReactNode {
+// Memoized: opening a conversation changes one or two rows' props, not the other few hundred.
+const ConversationRow = memo(function ConversationRow({
+  conversation,
+  title,
+  selected,
+  onSelect,
+}: ConversationRowProps): ReactNode {
   const i18n = useI18n();
   const unread = conversation.unreadCount > 0 || conversation.markedUnread;
   return (
@@ -133,4 +139,4 @@ function ConversationRow({ conversation, title, selected, onSelect }: Conversati
       </span>
     </button>
   );
-}
+});

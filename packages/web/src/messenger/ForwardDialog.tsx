@@ -11,6 +11,8 @@ interface ForwardDialogProps {
   /** The conversation the message is in (not offered as a target). */
   readonly conversationId: string;
   readonly ownUserId: string;
+  /** How many files the message carries: they go with it (the same encrypted blobs). */
+  readonly fileCount?: number;
   /** Forwards into the chosen conversation; rejects with the server's refusal. */
   readonly forward: (targetConversationId: string) => Promise<unknown>;
   /** Closed: `forwardedTo` is the target's name when the message went. */
@@ -31,6 +33,7 @@ export function ForwardDialog({
   session,
   conversationId,
   ownUserId,
+  fileCount = 0,
   forward,
   onClose,
 }: ForwardDialogProps): ReactNode {
@@ -86,6 +89,7 @@ export function ForwardDialog({
       }}
     >
       <h2 id={headingId}>{i18n.t('chat.forwardTitle')}</h2>
+      {fileCount > 0 && <p>{i18n.plural('attachments.forwardFiles', fileCount)}</p>}
       {targets === undefined && <p role="status">{i18n.t('chat.forwardLoading')}</p>}
       {targets?.length === 0 && <p>{i18n.t('chat.forwardNone')}</p>}
       {targets !== undefined && targets.length > 0 && (

@@ -1,4 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode, type Ref } from 'react';
+import { ImageThumbnail } from '../attachments/ImageThumbnail.js';
+import { isPreviewable } from '../attachments/ImagePreviewDialog.js';
 import { useI18n } from '../i18n/I18nProvider.js';
 import { MessageText } from '../messaging/MessageText.js';
 import type { TimelineItem } from '../messaging/timeline.js';
@@ -36,6 +38,8 @@ interface MessageRowProps {
   readonly onDelete?: (item: TimelineItem) => void;
   readonly onPin?: (item: TimelineItem, pinned: boolean) => void;
   readonly onForward?: (item: TimelineItem) => void;
+  /** Opens the `index`th file (an image with a thumbnail) in the preview. */
+  readonly onPreview?: (item: TimelineItem, index: number) => void;
 }
 
 /** One message: who and when, the reply it answers, its text or why it cannot be shown, reactions, actions. */
@@ -59,6 +63,7 @@ export function MessageRow({
   onDelete,
   onPin,
   onForward,
+  onPreview,
 }: MessageRowProps): ReactNode {
   const i18n = useI18n();
   const [confirmingDelete, setConfirmingDelete] = useState(false);
@@ -130,6 +135,25 @@ export function MessageRow({
         <ul className="message-files" aria-label={i18n.t('chat.files')}>
           {item.files.map((file, index) => {
             const state = item.seq === null ? undefined : downloads.states.get(downloadKey(item.seq, index));
+            if (
+              item.seq !== null &&
+              onPreview !== undefined &&
+              file.thumbnail !== undefined &&
+              isPreviewable(file)
+            )
+              return (
+                <li key={`${file.name}-${String(index)}`} className="message-file has-thumbnail">
+                  <ImageThumbnail
+                    name={file.name}
+                    thumbnail={file.thumbnail}
+                    onOpen={() => onPreview(item, index)}
+                  />
+                  <span>
+                    <span className="file-name">{file.name}</span>{' '}
+                    <span className="file-size">{i18n.formatBytes(file.size)}</span>
+                  </span>
+                </li>
+              );
             return (
               <li key={`${file.name}-${String(index)}`} className="message-file">
                 <span className="file-name">{file.name}</span>{' '}
@@ -217,7 +241,7 @@ export function MessageRow({
               {i18n.t(pinned ? 'chat.unpin' : 'chat.pin')}
             </button>
           )}
-          {onForward !== undefined && item.text !== null && item.text !== '' && (
+          {onForward !== undefined && ((item.text !== null && item.text !== '') || item.files.length > 0) && (
             <button type="button" onClick={() => onForward(item)}>
               {i18n.t('chat.forward')}
             </button>

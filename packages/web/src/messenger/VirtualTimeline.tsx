@@ -39,6 +39,22 @@ interface Anchor {
   readonly offset: number;
 }
 
+/** Where the rows are in the DOM as last committed: what a scroll position refers to until the next commit. */
+interface Geometry {
+  readonly keys: readonly string[];
+  readonly offsets: Float64Array;
+  /** The list's top within the scroller's content. */
+  readonly listTop: number;
+}
+
+/** A row as last rendered: reused while nothing it was rendered from changed, so React skips it. */
+interface RenderedRow<T> {
+  readonly item: T;
+  readonly position: number;
+  readonly renderRow: unknown;
+  readonly node: ReactNode;
+}
+
 /**
  * A long conversation as a windowed list: only the rows near the viewport are in the DOM (their heights are
  * measured as they render; unmeasured ones are estimated), padding stands for the others. The view follows
@@ -114,7 +130,8 @@ export function VirtualTimeline<T>({
       for (const entry of entries) {
         const key = (entry.target as HTMLElement).dataset['rowKey'];
         if (key === undefined) continue;
-        const height = entry.target.getBoundingClientRect().height;
+        // The observer's own size: asking the element would force a layout per row in this callback.
+        const height = entry.borderBoxSize[0]?.blockSize ?? entry.target.getBoundingClientRect().height;
         if (height === 0 || Math.abs((heights.current.get(key) ?? -1) - height) < 0.5) continue;
         heights.current.set(key, height);
         changed = true;
@@ -154,21 +171,22 @@ export function VirtualTimeline<T>({
     return ref;
   }, []);
 
-  const keysRef = useRef(keys);
-  keysRef.current = keys;
-  const offsetsRef = useRef(offsets);
-  offsetsRef.current = offsets;
+  // The geometry of the last commit. Not the render's: a render may be newer than the DOM the reader scrolled.
+  const committed = useRef<Geometry>({ keys: [], offsets: new Float64Array(1), listTop: 0 });
   const onNearTopRef = useRef(onNearTop);
   onNearTopRef.current = onNearTop;
   const hasOlderRef = useRef(hasOlder);
   hasOlderRef.current = hasOlder;
 
-  /** Remembers the first row visible at the top, to hold it in place across changes above it. */
-  const noteAnchor = useCallback((element: HTMLDivElement) => {
-    const top = element.scrollTop - (list.current?.offsetTop ?? 0);
-    const index = Math.max(0, lastIndexAtOrBelow(offsetsRef.current, top, keysRef.current.length));
-    const key = keysRef.current[index];
-    anchor.current = key === undefined ? undefined : { key, offset: (offsetsRef.current[index] ?? 0) - top };
+  /**
+   * Remembers the first row visible at the top, to hold it in place across changes above it. The scroll
+   * position is read against the rows as committed when the reader scrolled (`geometry`).
+   */
+  const noteAnchor = useCallback((element: HTMLDivElement, geometry: Geometry) => {
+    const top = element.scrollTop - geometry.listTop;
+    const index = Math.max(0, lastIndexAtOrBelow(geometry.offsets, top, geometry.keys.length));
+    const key = geometry.keys[index];
+    anchor.current = key === undefined ? undefined : { key, offset: (geometry.offsets[index] ?? 0) - top };
   }, []);
 
   useEffect(() => {
@@ -179,7 +197,7 @@ export function VirtualTimeline<T>({
       frame = 0;
       stick.current = element.scrollHeight - element.scrollTop - element.clientHeight < STICK_PX;
       seen.current = { top: element.scrollTop, height: element.scrollHeight };
-      noteAnchor(element);
+      noteAnchor(element, committed.current);
       setView({ top: element.scrollTop, height: element.clientHeight });
       if (!stick.current && hasOlderRef.current && element.scrollTop < LOAD_OLDER_PX) onNearTopRef.current();
     };
@@ -203,6 +221,8 @@ export function VirtualTimeline<T>({
   useLayoutEffect(() => {
     const element = scroller.current;
     if (element === null || list.current === null) return;
+    const previous = committed.current;
+    committed.current = { keys, offsets, listTop: list.current.offsetTop };
     if (gap.current === 0) {
       const rowGap = Number.parseFloat(getComputedStyle(list.current).rowGap);
       if (Number.isFinite(rowGap) && rowGap > 0) {
@@ -217,7 +237,9 @@ export function VirtualTimeline<T>({
       const bottom = (height: number): boolean =>
         height - element.scrollTop - element.clientHeight < STICK_PX;
       stick.current = bottom(seen.current.height) || bottom(element.scrollHeight);
-      noteAnchor(element);
+      // The position is in the rows the reader saw, the previous commit's: read against this commit's rows,
+      // a page of older messages prepended in the meantime would take the anchor (and the reader) to its top.
+      noteAnchor(element, previous);
     }
     if (stick.current) {
       element.scrollTop = element.scrollHeight;
@@ -257,26 +279,35 @@ export function VirtualTimeline<T>({
     row.scrollIntoView({ block: 'center' });
     row.tabIndex = -1;
     row.focus({ preventScroll: true });
-    noteAnchor(element);
+    noteAnchor(element, committed.current);
     seen.current = { top: element.scrollTop, height: element.scrollHeight };
   });
 
+  // A scroll renders this list every frame: rows whose item, place and renderer are unchanged come back as the
+  // very element rendered before, which React skips without calling the row's component again.
+  const lastRendered = useRef(new Map<string, RenderedRow<T>>());
+  const nowRendered = new Map<string, RenderedRow<T>>();
   const rendered: ReactNode[] = [];
+  const renderAt = (index: number): void => {
+    const item = items[index];
+    const key = keys[index];
+    if (item === undefined || key === undefined) return;
+    const before = lastRendered.current.get(key);
+    const row =
+      before !== undefined &&
+      before.item === item &&
+      before.position === index + 1 &&
+      before.renderRow === renderRow
+        ? before
+        : { item, position: index + 1, renderRow, node: renderRow(item, index + 1, refFor(key)) };
+    nowRendered.set(key, row);
+    rendered.push(row.node);
+  };
   const withFocused = focusedIndex !== -1 && (focusedIndex < first || focusedIndex >= last);
-  if (withFocused && focusedIndex < first) {
-    const item = items[focusedIndex];
-    if (item !== undefined)
-      rendered.push(renderRow(item, focusedIndex + 1, refFor(keys[focusedIndex] ?? '')));
-  }
-  for (let i = first; i < last; i += 1) {
-    const item = items[i];
-    if (item !== undefined) rendered.push(renderRow(item, i + 1, refFor(keys[i] ?? '')));
-  }
-  if (withFocused && focusedIndex >= last) {
-    const item = items[focusedIndex];
-    if (item !== undefined)
-      rendered.push(renderRow(item, focusedIndex + 1, refFor(keys[focusedIndex] ?? '')));
-  }
+  if (withFocused && focusedIndex < first) renderAt(focusedIndex);
+  for (let i = first; i < last; i += 1) renderAt(i);
+  if (withFocused && focusedIndex >= last) renderAt(focusedIndex);
+  lastRendered.current = nowRendered;
   const paddingTop =
     (offsets[first] ?? 0) - (withFocused && focusedIndex < first ? rowHeight(offsets, focusedIndex) : 0);
   const paddingBottom =

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { SecureSessionError, type SecureSession } from '../e2ee/secure-session.js';
 import { saveFile } from '../ui/save-file.js';
 
@@ -53,5 +53,6 @@ export function useDownloads(session: SecureSession, conversationId: string): Do
     },
     [session, conversationId, set],
   );
-  return { states, download };
+  // One object while nothing changed: the timeline's rows are re-rendered when it changes.
+  return useMemo(() => ({ states, download }), [states, download]);
 }

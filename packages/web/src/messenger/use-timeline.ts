@@ -9,7 +9,12 @@ import type {
 } from '@enlets/protocol';
 import { SecureSessionError, type SecureSession } from '../e2ee/secure-session.js';
 import type { ShownEvent } from '../e2ee/worker-protocol.js';
-import { buildTimeline, type PendingMessage, type TimelineItem } from '../messaging/timeline.js';
+import {
+  buildTimeline,
+  keepUnchangedRows,
+  type PendingMessage,
+  type TimelineItem,
+} from '../messaging/timeline.js';
 
 const PAGE = 50;
 /** How long an acknowledged message may take to come back live before it is fetched. */
@@ -315,10 +320,16 @@ export function useTimeline(session: SecureSession, conversationId: string, ownU
     [session, conversationId],
   );
 
-  const items = useMemo(
-    () => buildTimeline(events.values(), pending, ownUserId),
-    [events, pending, ownUserId],
-  );
+  // Rows that a rebuild did not change keep their objects: the timeline re-renders only the others.
+  const previousItems = useRef<readonly TimelineItem[]>([]);
+  const items = useMemo(() => {
+    const built = keepUnchangedRows(
+      previousItems.current,
+      buildTimeline(events.values(), pending, ownUserId),
+    );
+    previousItems.current = built;
+    return built;
+  }, [events, pending, ownUserId]);
   return {
     status,
     items,

@@ -3,6 +3,8 @@ import type { EnletsHttpClient, MeResponse } from '@enlets/client';
 import type { PasskeyInfo } from '@enlets/protocol';
 import { useI18n } from '../i18n/I18nProvider.js';
 import '../styles/passkeys.css';
+import { ConfirmStep } from '../ui/ConfirmStep.js';
+import { Field } from '../ui/Field.js';
 import { SafeName } from '../ui/SafeName.js';
 import { safeName } from '../ui/safe-name.js';
 import {
@@ -123,8 +125,10 @@ export function PasskeysSection({
                   </dl>
                 </div>
                 {confirming === passkey.id ? (
-                  <ConfirmRemoval
+                  <ConfirmStep
                     question={i18n.t('passkeys.confirmRemove', { name: safeName(passkey.name).text })}
+                    confirmLabel={i18n.t('passkeys.confirmYes')}
+                    cancelLabel={i18n.t('passkeys.cancel')}
                     busy={busy}
                     onConfirm={() => void remove(passkey)}
                     onCancel={() => cancelRemoving(passkey.id)}
@@ -180,7 +184,7 @@ function AddPasskeyForm({
   readonly onCancel: () => void;
 }): ReactNode {
   const i18n = useI18n();
-  const ids = { name: useId(), nameHint: useId(), password: useId(), code: useId(), codeHint: useId() };
+  const headingId = useId();
   const [name, setName] = useState('');
   const [password, setPassword] = useState('');
   const [code, setCode] = useState('');
@@ -213,58 +217,53 @@ function AddPasskeyForm({
   return (
     <form
       className="account-form passkey-add"
-      aria-labelledby={`${ids.name}-heading`}
+      aria-labelledby={headingId}
       onSubmit={(event) => void submit(event)}
       onKeyDown={(event) => {
         if (event.key === 'Escape' && !busy) onCancel();
       }}
     >
-      <h3 id={`${ids.name}-heading`} ref={heading} tabIndex={-1}>
+      <h3 id={headingId} ref={heading} tabIndex={-1}>
         {i18n.t('passkeys.addHeading')}
       </h3>
       <p className="account-hint">{i18n.t('passkeys.addIntro')}</p>
-      <div className="account-field">
-        <label htmlFor={ids.name}>{i18n.t('passkeys.name')}</label>
-        <input
-          id={ids.name}
-          value={name}
-          required
-          maxLength={64}
-          autoComplete="off"
-          aria-describedby={ids.nameHint}
-          onChange={(event) => setName(event.target.value)}
-        />
-        <p id={ids.nameHint} className="field-hint">
-          {i18n.t('passkeys.nameHint')}
-        </p>
-      </div>
-      <div className="account-field">
-        <label htmlFor={ids.password}>{i18n.t('passkeys.currentPassword')}</label>
-        <input
-          id={ids.password}
-          type="password"
-          value={password}
-          required
-          autoComplete="current-password"
-          onChange={(event) => setPassword(event.target.value)}
-        />
-      </div>
-      {totpEnabled && (
-        <div className="account-field">
-          <label htmlFor={ids.code}>{i18n.t('passkeys.code')}</label>
+      <Field className="account-field" label={i18n.t('passkeys.name')} hint={i18n.t('passkeys.nameHint')}>
+        {(control) => (
           <input
-            id={ids.code}
-            value={code}
+            {...control}
+            value={name}
             required
-            autoComplete="one-time-code"
-            spellCheck={false}
-            aria-describedby={ids.codeHint}
-            onChange={(event) => setCode(event.target.value)}
+            maxLength={64}
+            autoComplete="off"
+            onChange={(event) => setName(event.target.value)}
           />
-          <p id={ids.codeHint} className="field-hint">
-            {i18n.t('passkeys.codeHint')}
-          </p>
-        </div>
+        )}
+      </Field>
+      <Field className="account-field" label={i18n.t('passkeys.currentPassword')}>
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            value={password}
+            required
+            autoComplete="current-password"
+            onChange={(event) => setPassword(event.target.value)}
+          />
+        )}
+      </Field>
+      {totpEnabled && (
+        <Field className="account-field" label={i18n.t('passkeys.code')} hint={i18n.t('passkeys.codeHint')}>
+          {(control) => (
+            <input
+              {...control}
+              value={code}
+              required
+              autoComplete="one-time-code"
+              spellCheck={false}
+              onChange={(event) => setCode(event.target.value)}
+            />
+          )}
+        </Field>
       )}
       {error !== undefined && (
         <p ref={errorLine} className="account-error" role="alert" tabIndex={-1}>
@@ -280,45 +279,5 @@ function AddPasskeyForm({
         </button>
       </div>
     </form>
-  );
-}
-
-/**
- * "Remove …? Yes / Cancel" in place of the button that asked: a removed passkey cannot be brought back (it must
- * be added again from its device), so it takes a second, deliberate step. Focus moves to the confirmation.
- */
-function ConfirmRemoval({
-  question,
-  busy,
-  onConfirm,
-  onCancel,
-}: {
-  readonly question: string;
-  readonly busy: boolean;
-  readonly onConfirm: () => void;
-  readonly onCancel: () => void;
-}): ReactNode {
-  const i18n = useI18n();
-  const confirm = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    confirm.current?.focus();
-  }, []);
-  return (
-    <div
-      className="account-confirm"
-      role="group"
-      aria-label={question}
-      onKeyDown={(event) => {
-        if (event.key === 'Escape') onCancel();
-      }}
-    >
-      <span>{question}</span>
-      <button type="button" ref={confirm} className="danger" disabled={busy} onClick={onConfirm}>
-        {i18n.t('passkeys.confirmYes')}
-      </button>
-      <button type="button" disabled={busy} onClick={onCancel}>
-        {i18n.t('passkeys.cancel')}
-      </button>
-    </div>
   );
 }

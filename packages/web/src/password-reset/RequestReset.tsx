@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import { errorCode } from '../membership/membership-errors.js';
 import { FormError, MembershipPage } from '../membership/MembershipPage.js';
 import { cookieHttpClient } from '../session/cookie-session.js';
+import { Field } from '../ui/Field.js';
 import { requestPasswordReset } from './password-reset-api.js';
 import { resetErrorMessage } from './password-reset-errors.js';
 import '../styles/password-reset.css';
@@ -22,7 +23,7 @@ export function RequestReset(): ReactNode {
   const [sentTo, setSentTo] = useState<string | undefined>(undefined);
   const emailField = useRef<HTMLInputElement>(null);
   const sentHeading = useRef<HTMLHeadingElement>(null);
-  const ids = { heading: useId(), email: useId(), error: useId() };
+  const ids = { heading: useId(), error: useId() };
 
   // The form starts in its field; once sent, the focus moves to what happened (screen readers read it).
   useEffect(() => {
@@ -74,20 +75,20 @@ export function RequestReset(): ReactNode {
       >
         <h2 id={ids.heading}>{i18n.t('passwordReset.requestHeading')}</h2>
         <p>{i18n.t('passwordReset.requestIntro')}</p>
-        <div className="field">
-          <label htmlFor={ids.email}>{i18n.t('passwordReset.email')}</label>
-          <input
-            id={ids.email}
-            ref={emailField}
-            type="email"
-            autoComplete="username"
-            required
-            maxLength={254}
-            aria-invalid={errorCode(error) === 'VALIDATION_FAILED' ? true : undefined}
-            value={email}
-            onChange={(event) => setEmail(event.target.value)}
-          />
-        </div>
+        <Field label={i18n.t('passwordReset.email')} invalid={errorCode(error) === 'VALIDATION_FAILED'}>
+          {(control) => (
+            <input
+              {...control}
+              ref={emailField}
+              type="email"
+              autoComplete="username"
+              required
+              maxLength={254}
+              value={email}
+              onChange={(event) => setEmail(event.target.value)}
+            />
+          )}
+        </Field>
         <FormError id={ids.error} text={errorText} />
         <button type="submit" className="primary" disabled={busy}>
           {busy ? i18n.t('passwordReset.sending') : i18n.t('passwordReset.send')}

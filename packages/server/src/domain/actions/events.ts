@@ -23,11 +23,12 @@ import {
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import type { BusMessage } from '../events.js';
+import { largeGroupPolicy } from '../mls-large-groups.js';
 import { checkEncryptedContent } from '../mls-removals.js';
 import type { Services, Trx } from '../services.js';
 import { batcherFor } from '../send-batcher.js';
 import { toWireEvent } from '../wire.js';
-import { attachBlobs } from './uploads.js';
+import { attachBlobs, type ForwardSource } from './uploads.js';
 
 export function ack(event: EventRecord, duplicate: boolean): SendEventAck {
   return {
@@ -57,6 +58,8 @@ export async function sendEvent(
   actor: Actor,
   conversationId: string,
   request: SendEventRequest,
+  /** Set by `forwardEvent` only: the message whose files the copy may carry (see `attachBlobs`). */
+  forwardedFrom?: ForwardSource,
 ): Promise<SendEventAck> {
   // Fast path for retries: no lock, no write.
   const stored = await findEventByClientId(
@@ -69,7 +72,7 @@ export async function sendEvent(
     await accessConversationAsMember(services.db, actor, conversationId);
     return ack(stored, true);
   }
-  return batcherFor(services).submit(actor, conversationId, request);
+  return batcherFor(services).submit(actor, conversationId, request, forwardedFrom);
 }
 
 /**
@@ -95,6 +98,7 @@ export async function storeEvent(
   conversationId: string,
   request: SendEventRequest,
   recipientsCache: RecipientsCache = new Map(),
+  forwardedFrom?: ForwardSource,
 ): Promise<SendEventAck> {
   const { conversation, membership, group } = await accessConversationForSend(trx, actor, conversationId);
   checkMayPost(
@@ -114,7 +118,8 @@ export async function storeEvent(
   const payload = new Uint8Array(Buffer.from(request.payload, 'base64'));
   // In an encrypted conversation content is ciphertext of its group, encrypted to leaves that may all still
   // read it (ADR 0011).
-  if (payload.length > 0) await checkEncryptedContent(trx, conversationId, group, payload, now);
+  if (payload.length > 0)
+    await checkEncryptedContent(trx, conversationId, group, payload, now, largeGroupPolicy(services.config));
   const seq = await takeNextSeq(trx, conversationId, now);
   const event: EventRecord = {
     conversationId,
@@ -155,7 +160,7 @@ export async function storeEvent(
     request,
     seq,
   );
-  await attachBlobs(trx, actor, event, now);
+  await attachBlobs(trx, actor, event, now, forwardedFrom);
   if (request.kind === 'delete' && request.refSeq !== undefined) {
     // The server copy goes too: the referenced message's bytes are erased, its seq stays.
     await eraseEventPayload(trx, conversationId, request.refSeq, now, byManager);

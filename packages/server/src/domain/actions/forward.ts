@@ -17,7 +17,9 @@ function highest(...levels: readonly TlpLevel[]): TlpLevel {
 /**
  * Forwards a message into another conversation of the caller. The client re-encrypted the content for the
  * target (and put the provenance inside the payload); the server only checks the TLP rules on the source's
- * marking and stores the copy as a new message marked at least as high as the source and the target.
+ * marking and stores the copy as a new message marked at least as high as the source and the target. The copy
+ * may carry the source's files again (`attachments`): only blobs the source message carries, which the caller
+ * may already download, so the target's members can download them too (`attachBlobs`).
  */
 export async function forwardEvent(
   services: Services,
@@ -37,10 +39,17 @@ export async function forwardEvent(
   const roles = await listRolesOfUsers(services.db, memberIds);
   const targetHasGuests = memberIds.some((id) => !isNetworkMember(roles.get(id) ?? []));
   checkForwardAllowed(source.tlp, target.conversation.tlp, targetHasGuests);
-  return sendEvent(services, actor, request.targetConversationId, {
-    clientMessageId: request.clientMessageId,
-    kind: 'message',
-    payload: request.payload,
-    tlp: highest(source.tlp, target.conversation.tlp, ...(request.tlp === undefined ? [] : [request.tlp])),
-  });
+  return sendEvent(
+    services,
+    actor,
+    request.targetConversationId,
+    {
+      clientMessageId: request.clientMessageId,
+      kind: 'message',
+      payload: request.payload,
+      tlp: highest(source.tlp, target.conversation.tlp, ...(request.tlp === undefined ? [] : [request.tlp])),
+      ...(request.attachments === undefined ? {} : { attachments: request.attachments }),
+    },
+    { conversationId: sourceConversationId, seq },
+  );
 }

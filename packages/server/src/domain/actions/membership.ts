@@ -81,7 +81,11 @@ export async function removeMembers(
   const removed: UserId[] = [];
   // Their devices may read nothing new: sends wait for a commit removing their leaves (ADR 0011). Flagged
   // before the system event locks the conversation's row, in the order commits lock the two.
-  await flagRemovalPending(trx, { userIds: [...new Set(userIds)], conversationId });
+  await flagRemovalPending(trx, {
+    userIds: [...new Set(userIds)],
+    conversationId,
+    at: services.clock.now(),
+  });
   // The system event is written while they are still members, so it reaches their devices too.
   await appendSystemEvent(services, trx, afterCommit, conversationId, {
     type: 'member.removed',

@@ -41,6 +41,7 @@ import {
   type MlsLeafMap,
   type MlsWelcomeRecord,
 } from '../../storage/repositories/mls-groups.js';
+import { recordLeafSelfUpdate } from '../../storage/repositories/mls-large-groups.js';
 import { accessConversationAsMember } from '../access/conversations.js';
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
@@ -52,6 +53,7 @@ import {
   suiteId,
   type LeafOwner,
 } from '../mls-credentials.js';
+import { checkLargeGroupCommit, largeGroupPolicy, type CommitShape } from '../mls-large-groups.js';
 import { isLeafAuthorized } from '../mls-removals.js';
 import { decodeMlsMessage, deviceCredentialOf, MlsDecodeError, readRatchetTreeLeaves } from '../mls-wire.js';
 import { inTransaction, type Services, type Trx } from '../services.js';
@@ -175,7 +177,7 @@ export async function submitCommit(
   checkProposalTypes(commit, content.sender);
 
   return inTransaction(services, async (trx, afterCommit) => {
-    const { conversation } = await accessConversationAsMember(trx, actor, conversationId);
+    const { conversation, membership } = await accessConversationAsMember(trx, actor, conversationId);
     const group = await findMlsGroup(trx, conversationId);
     if (group === undefined)
       throw new DomainError('MLS_GROUP_NOT_FOUND', 'this conversation has no MLS group yet');
@@ -189,6 +191,15 @@ export async function submitCommit(
         { epoch: current, missedSeqs },
       );
     }
+    const shape = commitShapeOf(commit, content.sender);
+    await checkLargeGroupCommit(
+      trx,
+      conversationId,
+      membership,
+      shape,
+      largeGroupPolicy(services.config),
+      now,
+    );
     const suite = group.cipherSuite as CiphersuiteName;
     const plan = await planCommit(services, trx, actor, conversationId, suite, commit, content.sender, now);
     checkGroupInfo(groupInfo, conversationId, request.epoch + 1, suiteId(suite), plan);
@@ -226,7 +237,9 @@ export async function submitCommit(
     if (content.sender.senderType === senderTypes.new_member_commit) {
       await updateMlsLeaves(trx, conversationId, [], new Map([[plan.committerIndex, ownerOf(actor)]]));
     }
-    await storeGroupInfo(trx, conversationId, groupInfoBytes, plan.removalPending);
+    // Recorded in every group, enforced in large ones: a group that grows past the threshold knows already.
+    if (shape.selfUpdate) await recordLeafSelfUpdate(trx, conversationId, plan.committerIndex, now);
+    await storeGroupInfo(trx, conversationId, groupInfoBytes, plan.removalPending, now);
     await insertWelcomes(trx, welcomes);
 
     const recipients = await listMemberIds(trx, conversationId);
@@ -245,6 +258,19 @@ export async function submitCommit(
     }
     return { epoch: request.epoch + 1, seq };
   });
+}
+
+/** What the large-group rules look at (ADR 0021); a member commit without proposals is a self-update. */
+function commitShapeOf(commit: Commit, sender: Sender): CommitShape & { readonly selfUpdate: boolean } {
+  const proposals = proposalsOf(commit);
+  const external = sender.senderType === senderTypes.new_member_commit;
+  return {
+    external,
+    adds: proposals.filter((p) => 'add' in p).length,
+    removes: proposals.filter((p) => 'remove' in p).length,
+    committerIndex: sender.senderType === senderTypes.member ? sender.leafIndex : -1,
+    selfUpdate: !external && proposals.length === 0,
+  };
 }
 
 function ownerOf(actor: Actor): LeafOwner {

@@ -56,24 +56,25 @@ export interface PresenceSnapshot {
 
 /**
  * What a device connecting as `userId` sees of its contacts right away: each contact's chosen availability and
- * text when they are online (`isOnline`, the gateways' knowledge), `offline` otherwise ("appear offline" looks
+ * text when they are online (`onlineAmong`: connected to any live process of the cluster), `offline` otherwise ("appear offline" looks
  * the same). Online contacts come first, so a cut keeps the ones worth showing.
  */
 export async function presenceSnapshot(
   services: Services,
   userId: UserId,
-  isOnline: (userId: string) => boolean,
+  onlineAmong: (userIds: readonly string[]) => Promise<ReadonlySet<string>>,
   limit = PRESENCE_SNAPSHOT_LIMIT,
 ): Promise<PresenceSnapshot> {
   const contacts = await listContactPresence(services.db, userId);
+  const online = await onlineAmong(contacts.map((c) => c.userId));
   const entries = contacts.map((c): PresenceSnapshotEntry => {
-    const shown = isOnline(c.userId) ? c.availability : 'offline';
+    const shown = online.has(c.userId) ? c.availability : 'offline';
     return { userId: c.userId, availability: shown, text: shown === 'offline' ? null : c.statusText };
   });
-  const online = entries.filter((e) => e.availability !== 'offline');
-  const offline = entries.filter((e) => e.availability === 'offline');
+  const shownOnline = entries.filter((e) => e.availability !== 'offline');
+  const shownOffline = entries.filter((e) => e.availability === 'offline');
   return {
-    users: [...online, ...offline].slice(0, limit),
+    users: [...shownOnline, ...shownOffline].slice(0, limit),
     truncated: entries.length > limit,
   };
 }

@@ -57,7 +57,7 @@ export async function endSession(
   now: TimestampMs,
 ): Promise<boolean> {
   const ended = await revokeSession(trx, userId, sessionId, now);
-  if (ended) await flagRemovalPending(trx, { userIds: [userId], deviceIds: [sessionId] });
+  if (ended) await flagRemovalPending(trx, { userIds: [userId], deviceIds: [sessionId], at: now });
   return ended;
 }
 
@@ -74,6 +74,7 @@ export async function endAllSessions(
   const count = await revokeAllSessions(trx, userId, now, except);
   await flagRemovalPending(trx, {
     userIds: [userId],
+    at: now,
     ...(except === undefined ? {} : { exceptDeviceId: except }),
   });
   return count;

@@ -19,6 +19,7 @@ import {
   insertUploadChunk,
   listUploadChunks,
   storageUsed,
+  touchBlobsCarriedBy,
   touchOwnBlobs,
   type UploadRecord,
 } from '../../storage/repositories/blobs.js';
@@ -198,10 +199,21 @@ async function completedEarlier(
 }
 
 /**
+ * Where a forwarded message comes from. Its files are blobs of the source message, not the forwarder's uploads:
+ * the copy may carry only blobs that this message (which the forwarder may see: `forwardEvent` checked) carries.
+ */
+export interface ForwardSource {
+  readonly conversationId: string;
+  readonly seq: number;
+}
+
+/**
  * Links the blobs a message carries to it, inside the send's transaction. Each blob must be complete and
  * uploaded by the sender for this conversation (INVALID_REFERENCE otherwise, with no hint which rule failed:
  * someone else's blob id must not be probeable). Only messages carry attachments, so that deleting the message
- * is what releases them to the collector.
+ * is what releases them to the collector. A forward (`forwardedFrom`) may instead carry blobs that its source
+ * message carries, as long as that message is still undeleted and unexpired: whoever may read the source may
+ * pass its files on, and nobody gains a blob they could not already download.
  */
 export async function attachBlobs(
   trx: Trx,
@@ -213,10 +225,19 @@ export async function attachBlobs(
     readonly attachments: readonly string[];
   },
   now: TimestampMs,
+  forwardedFrom?: ForwardSource,
 ): Promise<void> {
   if (event.attachments.length === 0) return;
   if (event.kind !== 'message') {
     throw new DomainError('INVALID_REFERENCE', 'only a message can carry attachments');
+  }
+  if (forwardedFrom !== undefined) {
+    const carried = await touchBlobsCarriedBy(trx, event.attachments, forwardedFrom, now);
+    if (carried !== event.attachments.length) {
+      throw new DomainError('INVALID_REFERENCE', 'an attachment is not one the forwarded message carries');
+    }
+    await insertEventAttachments(trx, event.conversationId, event.seq, event.attachments);
+    return;
   }
   const matched = await touchOwnBlobs(trx, event.attachments, actor.user.id, event.conversationId, now);
   if (matched !== event.attachments.length) {

@@ -10,12 +10,17 @@ import {
 import type { Actor } from '../actor.js';
 import { notFound } from '../errors.js';
 import type { Services } from '../services.js';
+import { chosenPresence, type ChosenPresence } from './presence.js';
 
 /** The wire shape of `GET /me`. */
 export type MeView = Static<typeof Me>;
 
 /** The wire view of one's own account. Unscoped roles carry no `scope`. */
-export function toMe(user: UserRecord, roles: readonly RoleGrantRecord[]): MeView {
+export function toMe(
+  user: UserRecord,
+  roles: readonly RoleGrantRecord[],
+  presence: ChosenPresence,
+): MeView {
   return {
     id: user.id,
     email: user.email,
@@ -26,13 +31,20 @@ export function toMe(user: UserRecord, roles: readonly RoleGrantRecord[]): MeVie
     roles: roles.map((g) => (g.scope === '' ? { role: g.role } : { role: g.role, scope: g.scope })),
     totpEnabled: user.totpEnabled,
     createdAt: user.createdAt,
+    availability: presence.availability,
+    statusText: presence.text,
+    readReceipts: user.readReceipts,
   };
 }
 
 export async function getMe(services: Services, userId: string): Promise<MeView> {
   const user = await findUserById(services.db, userId);
   if (user === undefined) throw notFound('account');
-  return toMe(user, await listRoles(services.db, user.id));
+  const [roles, presence] = await Promise.all([
+    listRoles(services.db, user.id),
+    chosenPresence(services, user.id),
+  ]);
+  return toMe(user, roles, presence);
 }
 
 /** The caller's live sessions, most recently used first, marking the one this request came with. */

@@ -17,6 +17,7 @@ import { accessE2eePeer } from '../access/e2ee.js';
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
 import { suiteId } from '../mls-credentials.js';
+import { largeGroupPolicy, mayJoinExternally, membershipCommitsFor } from '../mls-large-groups.js';
 import type { Services } from '../services.js';
 
 /** How many pending Welcomes one listing returns; a device deletes what it processed and asks again. */
@@ -84,15 +85,17 @@ export async function getMlsGroupInfo(
   actor: Actor,
   conversationId: string,
 ): Promise<MlsGroupInfoResponse> {
-  await accessConversationAsMember(services.db, actor, conversationId);
+  const { membership } = await accessConversationAsMember(services.db, actor, conversationId);
   const group = await findMlsGroup(services.db, conversationId);
   if (group === undefined)
     throw new DomainError('MLS_GROUP_NOT_FOUND', 'this conversation has no MLS group yet');
+  const policy = largeGroupPolicy(services.config);
   return {
     conversationId,
     cipherSuite: group.cipherSuite,
     epoch: group.epoch,
     groupInfo: b64(group.groupInfo),
+    externalJoin: await mayJoinExternally(services.db, conversationId, membership, policy),
   };
 }
 
@@ -106,10 +109,13 @@ export async function getMlsLiveDevices(
   actor: Actor,
   conversationId: string,
 ): Promise<MlsLiveDevicesResponse> {
-  await accessConversationAsMember(services.db, actor, conversationId);
-  const live = await listLiveDevicesOfMembers(services.db, conversationId, services.clock.now());
+  const { membership } = await accessConversationAsMember(services.db, actor, conversationId);
+  const now = services.clock.now();
+  const live = await listLiveDevicesOfMembers(services.db, conversationId, now);
+  const policy = largeGroupPolicy(services.config);
   return {
     conversationId,
     members: [...live].map(([userId, deviceIds]) => ({ userId, deviceIds: [...deviceIds] })),
+    membershipCommits: await membershipCommitsFor(services.db, conversationId, membership, policy, now),
   };
 }

@@ -1,6 +1,7 @@
 import {
   ConversationIdSchema,
   CreateMlsGroupRequest,
+  MlsBatchResponse,
   MlsGroupInfoResponse,
   MlsGroupState,
   MlsLiveDevicesResponse,
@@ -8,6 +9,7 @@ import {
   SubmitCommitRequest,
   SubmitCommitResponse,
 } from '@enlets/protocol';
+import { claimBatch } from '../../domain/actions/mls-batches.js';
 import { createMlsGroup, submitCommit } from '../../domain/actions/mls-groups.js';
 import { getMlsGroupInfo, getMlsLiveDevices } from '../../domain/queries/e2ee.js';
 import type { Services } from '../../domain/services.js';
@@ -78,5 +80,20 @@ export function mlsGroupRoutes(app: App, services: Services): void {
       },
     },
     (request) => getMlsLiveDevices(services, actorOf(request), request.params.id),
+  );
+
+  app.post(
+    '/conversations/:id/mls/batch',
+    {
+      config: { access: 'messenger.use' },
+      schema: {
+        tags,
+        summary:
+          'Claim what one batch commit needs: KeyPackages of members’ devices not in the group yet, and the leaves to remove (ADR 0021)',
+        params: ConversationParams,
+        response: { 200: MlsBatchResponse },
+      },
+    },
+    (request) => claimBatch(services, actorOf(request), request.params.id),
   );
 }

@@ -16,6 +16,8 @@ import * as m0140 from './0140-add-mls-removal-pending.js';
 import * as m0150 from './0150-add-history-for-newcomers.js';
 import * as m0160 from './0160-create-push-subscriptions.js';
 import * as m0170 from './0170-create-passkeys.js';
+import * as m0180 from './0180-add-mls-large-groups.js';
+import * as m0190 from './0190-create-online-registry.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -43,4 +45,6 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0150-add-history-for-newcomers', m0150],
   ['0160-create-push-subscriptions', m0160],
   ['0170-create-passkeys', m0170],
+  ['0180-add-mls-large-groups', m0180],
+  ['0190-create-online-registry', m0190],
 ];

@@ -217,6 +217,42 @@ export async function touchOwnBlobs(
   return Number(result.numUpdatedRows);
 }
 
+/**
+ * Marks blobs as just referenced by a forward of the message at `source`, but only those that message carries
+ * while it is undeleted and unexpired, and returns how many matched (row-locking them against a concurrent
+ * collection, as `touchOwnBlobs` does).
+ */
+export async function touchBlobsCarriedBy(
+  db: Db,
+  ids: readonly string[],
+  source: { readonly conversationId: string; readonly seq: number },
+  now: TimestampMs,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('blobs')
+    .set({ touched_at: now })
+    .where('id', 'in', ids)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('event_attachments as a')
+          .innerJoin('events as e', (join) =>
+            join.onRef('e.conversation_id', '=', 'a.conversation_id').onRef('e.seq', '=', 'a.seq'),
+          )
+          .select('a.blob_id')
+          .whereRef('a.blob_id', '=', 'blobs.id')
+          .where('a.conversation_id', '=', source.conversationId)
+          .where('a.seq', '=', source.seq)
+          .where('e.kind', '=', 'message')
+          .where('e.deleted_at', 'is', null)
+          .where((inner) => inner.or([inner('e.expires_at', 'is', null), inner('e.expires_at', '>', now)])),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
 export async function insertEventAttachments(
   db: Db,
   conversationId: string,

@@ -76,16 +76,24 @@ export async function advanceMlsEpoch(
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Stores an accepted commit's GroupInfo and whether leaves it left in place are unauthorized. */
+/**
+ * Stores an accepted commit's GroupInfo and whether leaves it left in place are unauthorized. A removal still
+ * pending keeps the time its run began (ADR 0021: a large group's grace is not restarted by other commits).
+ */
 export async function storeGroupInfo(
   db: Db,
   conversationId: string,
   groupInfo: Uint8Array,
   removalPending: boolean,
+  now: TimestampMs,
 ): Promise<void> {
   await db
     .updateTable('mls_groups')
-    .set({ group_info: groupInfo, removal_pending: removalPending ? 1 : 0 })
+    .set((eb) => ({
+      group_info: groupInfo,
+      removal_pending: removalPending ? 1 : 0,
+      removal_pending_since: removalPending ? eb.fn.coalesce('removal_pending_since', eb.val(now)) : null,
+    }))
     .where('conversation_id', '=', conversationId)
     .execute();
 }
@@ -93,7 +101,7 @@ export async function storeGroupInfo(
 export async function clearRemovalPending(db: Db, conversationId: string): Promise<void> {
   await db
     .updateTable('mls_groups')
-    .set({ removal_pending: 0 })
+    .set({ removal_pending: 0, removal_pending_since: null })
     .where('conversation_id', '=', conversationId)
     .execute();
 }
@@ -107,6 +115,8 @@ export interface EndedLeaves {
   readonly deviceIds?: readonly SessionId[];
   /** Every device of the users but this one (the other sessions ended). */
   readonly exceptDeviceId?: SessionId;
+  /** When they ended: starts a large group's removal grace (ADR 0021) unless a run is pending already. */
+  readonly at: TimestampMs;
 }
 
 /**
@@ -126,7 +136,10 @@ export async function flagRemovalPending(db: Db, ended: EndedLeaves): Promise<vo
   if (exceptDeviceId !== undefined) holders = holders.where('device_id', '!=', exceptDeviceId);
   await db
     .updateTable('mls_groups')
-    .set({ removal_pending: 1 })
+    .set((eb) => ({
+      removal_pending: 1,
+      removal_pending_since: eb.fn.coalesce('removal_pending_since', eb.val(ended.at)),
+    }))
     .where('conversation_id', 'in', holders)
     .execute();
 }

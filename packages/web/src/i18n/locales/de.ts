@@ -5,6 +5,7 @@ import { notificationsMessages } from '../../notifications/messages.js';
 import { passkeysMessages } from '../../passkeys/messages.js';
 import { passwordResetMessages } from '../../password-reset/messages.js';
 import { broadcastsMessages } from '../../broadcasts/messages.js';
+import { attachmentsMessages } from '../../attachments/messages.js';
 
 export const de: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -584,4 +585,5 @@ export const de: Catalogue = {
   ...passkeysMessages.de,
   ...passwordResetMessages.de,
   ...broadcastsMessages.de,
+  ...attachmentsMessages.de,
 };

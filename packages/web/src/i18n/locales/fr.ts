@@ -5,6 +5,7 @@ import { notificationsMessages } from '../../notifications/messages.js';
 import { passkeysMessages } from '../../passkeys/messages.js';
 import { passwordResetMessages } from '../../password-reset/messages.js';
 import { broadcastsMessages } from '../../broadcasts/messages.js';
+import { attachmentsMessages } from '../../attachments/messages.js';
 
 export const fr: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -579,4 +580,5 @@ export const fr: Catalogue = {
   ...passkeysMessages.fr,
   ...passwordResetMessages.fr,
   ...broadcastsMessages.fr,
+  ...attachmentsMessages.fr,
 };

@@ -5,6 +5,7 @@ import { notificationsMessages } from '../../notifications/messages.js';
 import { passkeysMessages } from '../../passkeys/messages.js';
 import { passwordResetMessages } from '../../password-reset/messages.js';
 import { broadcastsMessages } from '../../broadcasts/messages.js';
+import { attachmentsMessages } from '../../attachments/messages.js';
 
 export const pl: Catalogue = {
   'app.name': 'ENLETS Messenger',
@@ -617,4 +618,5 @@ export const pl: Catalogue = {
   ...passkeysMessages.pl,
   ...passwordResetMessages.pl,
   ...broadcastsMessages.pl,
+  ...attachmentsMessages.pl,
 };
