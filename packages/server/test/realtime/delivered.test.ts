@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { DeliveriesResponse, SendEventAck, UserId } from '@enlets/protocol';
+import type { DeliveriesResponse, SendEventAck, SyncResponse, UserId } from '@enlets/protocol';
 import { DIALECTS } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createActor, newSession, type TestActor } from '../helpers/actors.js';
@@ -162,6 +162,29 @@ for (const dialect of DIALECTS) {
         (await deliveredTo(conversation, seq)).map((d) => d.deviceId),
         [tablet.id],
       );
+    });
+
+    it('counts an HTTP sync from a token as delivered too (a polling device without a WebSocket)', async () => {
+      const conversation = await createConversation(server, { members: [{ id: alice.id }, { id: bob.id }] });
+      const seq = await send(conversation, 'for the polling device');
+      const poller = await newSession(server, bob);
+      const first = await server.api.post<SyncResponse>('/api/v1/sync', {}, { token: poller });
+      assert.equal(first.status, 200, JSON.stringify(first.body));
+      assert.deepEqual(
+        await deliveredTo(conversation, seq),
+        [],
+        'a first sync without a token proves nothing',
+      );
+
+      const second = await server.api.post<SyncResponse>(
+        '/api/v1/sync',
+        { token: first.body.token },
+        { token: poller },
+      );
+      assert.equal(second.status, 200, JSON.stringify(second.body));
+      const devices = await deliveredTo(conversation, seq);
+      assert.equal(devices.length, 1, 'the polling device stored the message');
+      assert.equal(devices[0]?.userId, bob.id);
     });
 
     it('stores nothing for a conversation the device is not in, and answers nothing either way', async () => {

@@ -55,7 +55,7 @@ export class DeliveryRecorder {
     if (this.#pending.size === 0) return;
     const reports = [...this.#pending.values()];
     this.#pending.clear();
-    this.#flushing = this.#write(reports).finally(() => {
+    this.#flushing = storeDeliveryReports(this.#services, reports).finally(() => {
       this.#flushing = undefined;
     });
     await this.#flushing;
@@ -77,50 +77,72 @@ export class DeliveryRecorder {
     }, this.#flushMs);
     this.#timer.unref();
   }
+}
 
-  async #write(reports: readonly DeliveryReport[]): Promise<void> {
-    const services = this.#services;
-    for (let start = 0; start < reports.length; start += FLUSH_BATCH) {
-      const batch = reports.slice(start, start + FLUSH_BATCH);
-      try {
-        const moved = await inTransaction(services, async (trx) => {
-          const now = services.clock.now();
-          const advanced: DeliveryReport[] = [];
-          for (const report of batch) {
-            const stored = await advanceDelivery(trx, report, now);
-            if (stored !== undefined) advanced.push(stored);
-          }
-          return advanced;
-        });
-        await this.#announce(moved);
-      } catch (error) {
-        // Best effort: the devices' next reports carry these positions again.
-        services.log.warn({ err: error, reports: batch.length }, 'delivered state: a batch was not stored');
-      }
-    }
-  }
-
-  /** One `delivered` notice per conversation, to its members who share receipts, of those devices' users. */
-  async #announce(moved: readonly DeliveryReport[]): Promise<void> {
-    const services = this.#services;
-    const byConversation = new Map<string, DeliveryReport[]>();
-    for (const report of moved) {
-      const list = byConversation.get(report.conversationId) ?? [];
-      list.push(report);
-      byConversation.set(report.conversationId, list);
-    }
-    for (const [conversationId, reports] of byConversation) {
-      const audience = await listDeliveryAudience(services.db, conversationId);
-      const sharing = new Set<UserId>(audience);
-      const devices = reports
-        .filter((r) => sharing.has(r.userId))
-        .map((r) => ({ userId: r.userId, deviceId: r.deviceId, seq: r.seq }));
-      if (devices.length === 0) continue;
-      services.bus.publish({
-        type: 'ephemeral',
-        recipients: audience,
-        frame: { type: 'delivered', conversationId, devices, at: services.clock.now() },
+/**
+ * Stores reports in batches of monotonic upserts (a device never moves back, never past the newest event, never
+ * in a conversation it is not in), then tells those who share receipts. Best effort, never throws.
+ */
+export async function storeDeliveryReports(
+  services: Services,
+  reports: readonly DeliveryReport[],
+): Promise<void> {
+  for (let start = 0; start < reports.length; start += FLUSH_BATCH) {
+    const batch = reports.slice(start, start + FLUSH_BATCH);
+    try {
+      const moved = await inTransaction(services, async (trx) => {
+        const now = services.clock.now();
+        const advanced: DeliveryReport[] = [];
+        for (const report of batch) {
+          const stored = await advanceDelivery(trx, report, now);
+          if (stored !== undefined) advanced.push(stored);
+        }
+        return advanced;
       });
+      await announceDeliveries(services, moved);
+    } catch (error) {
+      // Best effort: the devices' next reports carry these positions again.
+      services.log.warn({ err: error, reports: batch.length }, 'delivered state: a batch was not stored');
     }
   }
+}
+
+/** One `delivered` notice per conversation, to its members who share receipts, of those devices' users. */
+async function announceDeliveries(services: Services, moved: readonly DeliveryReport[]): Promise<void> {
+  const byConversation = new Map<string, DeliveryReport[]>();
+  for (const report of moved) {
+    const list = byConversation.get(report.conversationId) ?? [];
+    list.push(report);
+    byConversation.set(report.conversationId, list);
+  }
+  for (const [conversationId, reports] of byConversation) {
+    const audience = await listDeliveryAudience(services.db, conversationId);
+    const sharing = new Set<UserId>(audience);
+    const devices = reports
+      .filter((r) => sharing.has(r.userId))
+      .map((r) => ({ userId: r.userId, deviceId: r.deviceId, seq: r.seq }));
+    if (devices.length === 0) continue;
+    services.bus.publish({
+      type: 'ephemeral',
+      recipients: audience,
+      frame: { type: 'delivered', conversationId, devices, at: services.clock.now() },
+    });
+  }
+}
+
+/**
+ * A device that syncs over HTTP (polling, no WebSocket) proves by resuming from a token that it stored what the
+ * token covers, exactly as a realtime `sync` does: its positions count as delivered. Written at once (polling
+ * devices report at most once per poll, nothing to coalesce).
+ */
+export async function noteSyncedOverHttp(
+  services: Services,
+  actor: Actor,
+  positions: ReadonlyMap<string, number>,
+): Promise<void> {
+  const reports: DeliveryReport[] = [];
+  for (const [conversationId, seq] of positions) {
+    if (seq >= 1) reports.push({ conversationId, userId: actor.user.id, deviceId: actor.session.id, seq });
+  }
+  if (reports.length > 0) await storeDeliveryReports(services, reports);
 }

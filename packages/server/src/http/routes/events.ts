@@ -9,7 +9,9 @@ import {
   SyncResponse,
 } from '@enlets/protocol';
 import { sendEvent } from '../../domain/actions/events.js';
+import { noteSyncedOverHttp } from '../../domain/actions/deliveries.js';
 import { listConversationEvents, syncEvents } from '../../domain/queries/events.js';
+import { decodeSyncToken } from '../../domain/sync-token.js';
 import type { Services } from '../../domain/services.js';
 import { actorOf, type App } from '../types.js';
 
@@ -63,6 +65,15 @@ export function eventRoutes(app: App, services: Services): void {
         response: { 200: SyncResponse },
       },
     },
-    (request) => syncEvents(services, actorOf(request), request.body.token, request.body.limit),
+    async (request) => {
+      const actor = actorOf(request);
+      const { token, limit } = request.body;
+      const answer = await syncEvents(services, actor, token, limit);
+      // Resuming from a token proves the device stored what it covers (a checked token: syncEvents took it).
+      if (token !== undefined && token !== '') {
+        await noteSyncedOverHttp(services, actor, decodeSyncToken(token).seqs);
+      }
+      return answer;
+    },
   );
 }
