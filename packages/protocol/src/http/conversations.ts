@@ -68,6 +68,11 @@ const summaryProperties = {
   markedUnread: Type.Boolean(),
   memberCount: Type.Integer({ minimum: 0 }),
   lastActivityAt: TimestampMs.Schema,
+  /**
+   * The epoch of the conversation's MLS group, or null while it has none (its first sender creates it). A device
+   * that holds no group state for a conversation with an epoch joins it; one without needs no request to know.
+   */
+  mlsEpoch: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
 };
 export const ConversationSummary = StrictObject(summaryProperties);
 

@@ -2,7 +2,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { ed25519 } from '@noble/curves/ed25519.js';
-import type { ClaimKeyPackagesResponse, EventRangeResponse } from '@enlets/protocol';
+import type {
+  ClaimKeyPackagesResponse,
+  ConversationListResponse,
+  EventRangeResponse,
+} from '@enlets/protocol';
 import { defaultProposalTypes } from 'ts-mls';
 import { createActor, newSession } from '../helpers/actors.js';
 import { createConversation } from '../helpers/conversations.js';
@@ -63,7 +67,15 @@ for (const dialect of DIALECTS) {
     });
     after(() => server.close());
 
+    /** The epoch the conversation list shows to `token` for `conversationId` (null: no group yet). */
+    const listedEpoch = async (token: string): Promise<number | null | undefined> => {
+      const list = await server.api.get<ConversationListResponse>('/api/v1/conversations', { token });
+      assert.equal(list.status, 200);
+      return list.body.conversations.find((c) => c.id === conversationId)?.mlsEpoch;
+    };
+
     it('creates the group once, adds a member’s device with a routed Welcome, and delivers the commit in the log', async () => {
+      assert.equal(await listedEpoch(bob.actor.token), null, 'no group yet: the list says so');
       const created = await aliceDevice.createGroup(conversationId);
       assert.equal(created.status, 200, JSON.stringify(created.body));
       expectCode(await bobDevice.createGroup(conversationId), 409, 'MLS_GROUP_EXISTS', 'a second creation');
@@ -104,6 +116,7 @@ for (const dialect of DIALECTS) {
       });
       assert.equal(info.status, 200);
       assert.equal(info.body['epoch'], 2);
+      assert.equal(await listedEpoch(bob.actor.token), 2, 'the list shows the group and its epoch');
     });
 
     it('refuses a commit at a past epoch with MLS_EPOCH_MISMATCH naming the missed commits', async () => {

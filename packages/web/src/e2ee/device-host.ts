@@ -455,9 +455,10 @@ export class DeviceHost {
   async #catchUp(device: OpenDevice, messenger: SecureMessenger, restore: boolean): Promise<void> {
     await messenger.acceptWelcomes();
     const { conversations } = await device.session.http.get<ConversationListResponse>('/conversations');
-    for (const { id } of conversations) {
+    for (const { id, mlsEpoch } of conversations) {
       try {
-        if ((await device.stores.e2ee.getGroup(id)) === undefined && (await this.#hasGroup(device, id)))
+        // The list says which conversations have a group: no request for the ones without (most of a long list).
+        if (mlsEpoch !== null && (await device.stores.e2ee.getGroup(id)) === undefined)
           await messenger.ensureJoined(id);
         if (restore) await messenger.restoreHistory(id);
       } catch (error) {
@@ -488,16 +489,6 @@ export class DeviceHost {
       const { conversations } = await device.session.http.get<ConversationListResponse>('/conversations');
       return conversations.map(({ id, headSeq }) => ({ id, headSeq }));
     });
-  }
-
-  async #hasGroup(device: OpenDevice, conversationId: string): Promise<boolean> {
-    try {
-      await device.session.http.get(`/conversations/${encodeURIComponent(conversationId)}/mls/group-info`);
-      return true;
-    } catch (error) {
-      if (error instanceof EnletsApiError && error.code === 'MLS_GROUP_NOT_FOUND') return false;
-      throw error;
-    }
   }
 
   #messenger(): SecureMessenger {

@@ -7,6 +7,7 @@ import type {
 } from '@enlets/protocol';
 import {
   countMembersOfUserConversations,
+  listMlsEpochsOfUserConversations,
   countUnread,
   listMembershipsOfUser,
   listMembersWithUsers,
@@ -26,17 +27,18 @@ function otherUserOf(conversation: ConversationRecord, me: string): UserId | nul
   return (other ?? null) as UserId | null;
 }
 
-/** The summaries of the actor's conversations: three grouped queries, whatever the number of conversations. */
+/** The summaries of the actor's conversations: four grouped queries, whatever the number of conversations. */
 async function summarize(
   services: Services,
   actor: Actor,
   filter: { readonly archived?: boolean | undefined; readonly conversationId?: string | undefined },
 ): Promise<ConversationSummary[]> {
   const me = actor.user.id;
-  const [rows, unread, members] = await Promise.all([
+  const [rows, unread, members, epochs] = await Promise.all([
     listMembershipsOfUser(services.db, me, filter),
     countUnread(services.db, me, services.clock.now(), filter.conversationId),
     countMembersOfUserConversations(services.db, me, filter.conversationId),
+    listMlsEpochsOfUserConversations(services.db, me, filter.conversationId),
   ]);
   return rows.map((row: MembershipWithConversation) => {
     const { conversation: c, membership: m } = row;
@@ -58,6 +60,7 @@ async function summarize(
       markedUnread: m.markedUnread,
       memberCount: members.get(c.id) ?? 0,
       lastActivityAt: c.updatedAt,
+      mlsEpoch: epochs.get(c.id) ?? null,
     };
   });
 }

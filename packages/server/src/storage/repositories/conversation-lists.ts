@@ -117,6 +117,21 @@ export async function countMembersOfUserConversations(
   return new Map(rows.map((r) => [r.conversation_id, Number(r.members)]));
 }
 
+/** The current MLS epoch of each of the user's conversations that has an MLS group (one query for the list). */
+export async function listMlsEpochsOfUserConversations(
+  db: Db,
+  userId: string,
+  conversationId?: string,
+): Promise<ReadonlyMap<string, number>> {
+  let query = db
+    .selectFrom('mls_groups as g')
+    .innerJoin('conversation_members as mine', 'mine.conversation_id', 'g.conversation_id')
+    .where('mine.user_id', '=', userId);
+  if (conversationId !== undefined) query = query.where('g.conversation_id', '=', conversationId);
+  const rows = await query.select(['g.conversation_id', 'g.epoch']).execute();
+  return new Map(rows.map((r) => [r.conversation_id, r.epoch]));
+}
+
 export interface MemberWithUser {
   readonly userId: UserId;
   readonly displayName: string;
