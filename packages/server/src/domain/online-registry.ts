@@ -15,6 +15,45 @@ import type { Services } from './services.js';
 /** Missed heartbeats after which a process counts as dead and its users as offline. */
 const MISSED_HEARTBEATS = 3;
 
+/** Who is online: the gateway records its users' first and last connections and asks for snapshots. */
+export interface OnlineUsers {
+  /** The user's first live connection on this process. */
+  userConnected(userId: UserId): Promise<void>;
+  /** The user's last connection on this process closed; resolves to whether they are still online elsewhere. */
+  userDisconnected(userId: UserId): Promise<boolean>;
+  /** Of `userIds`, those connected to any live process. */
+  onlineAmong(userIds: readonly string[]): Promise<ReadonlySet<UserId>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A single process (no cluster bus configured): its own connections are the whole truth, and the database is
+ * spared a write per connecting user (a login storm on SQLite would queue them behind every message commit).
+ */
+export class LocalOnlineUsers implements OnlineUsers {
+  readonly #isConnectedHere: (userId: string) => boolean;
+
+  constructor(isConnectedHere: (userId: string) => boolean) {
+    this.#isConnectedHere = isConnectedHere;
+  }
+
+  userConnected(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  userDisconnected(): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  onlineAmong(userIds: readonly string[]): Promise<ReadonlySet<UserId>> {
+    return Promise.resolve(new Set(userIds.filter((id) => this.#isConnectedHere(id)) as UserId[]));
+  }
+
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
 /**
  * Who is online in the whole cluster, kept in the shared database (migration 0190): this process registers
  * itself, renews a heartbeat, and records which users have a live connection here. A presence snapshot asks the
@@ -22,7 +61,7 @@ const MISSED_HEARTBEATS = 3;
  * that started after they connected. A process that dies stops renewing; the next heartbeat of any other
  * process forgets it and reports its users, so that those not connected anywhere else are announced offline.
  */
-export class OnlineRegistry {
+export class OnlineRegistry implements OnlineUsers {
   readonly processId = newId();
   readonly #services: Services;
   readonly #log: Logger;

@@ -15,7 +15,7 @@ import { markRead } from '../domain/actions/conversations.js';
 import { DeliveryRecorder } from '../domain/actions/deliveries.js';
 import { sendEvent } from '../domain/actions/events.js';
 import { announcePresence, notifyTyping, presenceSnapshot, setPresence } from '../domain/actions/presence.js';
-import { OnlineRegistry } from '../domain/online-registry.js';
+import { LocalOnlineUsers, OnlineRegistry, type OnlineUsers } from '../domain/online-registry.js';
 import { DomainError } from '../domain/errors.js';
 import type { BusMessage } from '../domain/events.js';
 import { syncEvents } from '../domain/queries/events.js';
@@ -88,8 +88,8 @@ export class RealtimeGateway {
   readonly #deliveries: DeliveryRecorder;
   /** Frames sent to connections during a turn are written at its end, one write per connection. */
   readonly #endOfTurn = new EndOfTurn();
-  /** Who is online in the whole cluster (shared database), for presence snapshots and offline announcements. */
-  readonly #online: OnlineRegistry;
+  /** Who is online (cluster-wide through the database when there is a cluster bus), for presence snapshots. */
+  readonly #online: OnlineUsers;
   #limits: GatewayLimits;
   #heartbeat: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
@@ -101,10 +101,13 @@ export class RealtimeGateway {
     this.#ownOrigin = new URL(services.config.publicUrl).origin;
     this.#limits = { ...DEFAULT_GATEWAY_LIMITS, ...limits };
     this.#deliveries = new DeliveryRecorder(services, this.#limits.deliveryFlushMs);
-    this.#online = new OnlineRegistry(services, (userIds) => {
-      // Their process died: offline unless they have reconnected here meanwhile.
-      for (const userId of userIds) if (!this.#byUser.has(userId)) this.#announce(userId, false);
-    });
+    this.#online =
+      services.config.busUrl === undefined
+        ? new LocalOnlineUsers((userId) => this.#byUser.has(userId))
+        : new OnlineRegistry(services, (userIds) => {
+            // Their process died: offline unless they have reconnected here meanwhile.
+            for (const userId of userIds) if (!this.#byUser.has(userId)) this.#announce(userId, false);
+          });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: MAX_CLIENT_FRAME_BYTES,
