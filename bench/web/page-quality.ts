@@ -4,16 +4,17 @@
 // PerformanceObserver entries and the DevTools protocol; the numbers are comparable in kind, not identical (no
 // simulated "lantern" throttling, no Lighthouse scoring).
 //
-// Per screen, the median of --runs cold loads (HTTP cache cleared before each, cookies and IndexedDB kept, as a
-// returning browser):
+// Per screen, the median of --runs cold loads (HTTP cache, service worker and its cache cleared before each;
+// cookies and IndexedDB kept, as a returning browser whose app shell is gone):
 // - FCP, LCP: `paint` and `largest-contentful-paint` entries of the load.
 // - CLS: layout shifts without recent input, grouped into session windows (gaps < 1 s, windows ≤ 5 s), the worst
 //   window, as Chromium and Lighthouse define it.
 // - TBT: of every long task (`longtask` entries, > 50 ms) that starts after FCP until the page has been quiet
 //   (no long task) for 3 s, the part beyond 50 ms, summed (Lighthouse stops at Time to Interactive, which also
 //   waits for a quiet window: 5 s there).
-// - JS / CSS transferred: bytes on the wire (encoded body + headers, from the DevTools Network domain) of scripts
-//   and style sheets fetched by the load, the secure worker's scripts included.
+// - JS / CSS transferred: bytes on the wire (body as sent + headers, from Playwright's request events) of scripts
+//   and style sheets fetched by the load, the secure worker's scripts included, and what the scripts would weigh
+//   gzipped (the server sends them unencoded).
 // - axe-core (WCAG 2.1 A/AA and best practices): serious and critical violations, and the color-contrast rule's
 //   result (nodes failing, nodes axe could not decide, e.g. text over an image, and nodes passing).
 //
@@ -24,7 +25,7 @@
 // --mobile applies Lighthouse's mobile profile: a 390×844 viewport, the CPU slowed 4× (`Emulation.
 // setCPUThrottlingRate`) and the network of its devtools throttling (562.5 ms round trip, 1.47 Mbit/s down,
 // 675 kbit/s up: the "Fast 3G"-like preset, `Network.emulateNetworkConditions`). The network throttling applies
-// to the page's own requests; the secure worker's go unthrottled (the DevTools protocol throttles per target).
+// to the page's DevTools target; the secure worker's own fetches may escape it (the protocol throttles per target).
 //
 // Usage: node --conditions=source --import tsx bench/web/page-quality.ts [--mobile] [--runs 3]
 import { createRequire } from 'node:module';
@@ -173,18 +174,23 @@ class TransferCounter {
           ? 'css'
           : undefined;
     if (kind === undefined) return;
+    const response = await request.response();
+    if (response === null) return;
+    const body = await response.body().catch(() => Buffer.alloc(0));
+    const encoded = (await response.headerValue('content-encoding')) !== null;
+    // Chromium reports no sizes for some requests (the secure worker's imports, chunks a preload already has on
+    // the way): then the body as received stands for them, which is exact when the server sends it unencoded.
     const sizes = await request.sizes();
-    const bytes = sizes.responseBodySize + sizes.responseHeadersSize;
+    const wire =
+      Math.max(0, sizes.responseHeadersSize) +
+      (sizes.responseBodySize > 0 ? sizes.responseBodySize : encoded ? 0 : body.length);
     if (kind === 'css') {
-      this.#css += bytes;
+      this.#css += wire;
       return;
     }
-    this.#js += bytes;
+    this.#js += wire;
     // What the same scripts would weigh gzipped (the server sends them without content-encoding).
-    const response = await request.response();
-    const encoded = (await response?.headerValue('content-encoding')) ?? null;
-    const body = response === null ? undefined : await response.body().catch(() => undefined);
-    this.#jsGzip += encoded !== null || body === undefined ? bytes : gzipSync(body).length;
+    this.#jsGzip += encoded ? wire : gzipSync(body).length;
   }
 
   async totals(): Promise<{ readonly js: number; readonly css: number; readonly jsGzip: number }> {

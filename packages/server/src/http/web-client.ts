@@ -70,7 +70,15 @@ export async function registerWebClient(app: FastifyInstance, options: WebClient
   }
 
   const csp = webClientCsp(options.publicUrl);
-  await app.register(fastifyStatic, { root, serve: false, cacheControl: false, index: false });
+  // The build writes `.br` and `.gz` copies of its text files (packages/web/vite.config.ts): a browser that
+  // accepts one gets it (Content-Encoding and Vary set), others the file itself.
+  await app.register(fastifyStatic, {
+    root,
+    serve: false,
+    cacheControl: false,
+    index: false,
+    preCompressed: true,
+  });
 
   const sendIndex = (reply: FastifyReply): FastifyReply =>
     reply.header('content-security-policy', csp).header('cache-control', REVALIDATE).sendFile('index.html');

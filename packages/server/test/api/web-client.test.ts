@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { DIALECTS } from '../helpers/dialects.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -15,6 +16,10 @@ function fakeBuild(): string {
     '<!doctype html><script type="module" src="/assets/index-abc123.js"></script>',
   );
   writeFileSync(join(dir, 'assets', 'index-abc123.js'), 'export {};\n');
+  // The build's compressed copies (packages/web/vite.config.ts); their content differs on purpose, so a test can
+  // tell which file was sent.
+  writeFileSync(join(dir, 'assets', 'index-abc123.js.br'), brotliCompressSync('export {}; // br\n'));
+  writeFileSync(join(dir, 'assets', 'index-abc123.js.gz'), gzipSync('export {}; // gz\n'));
   writeFileSync(join(dir, 'favicon.svg'), '<svg xmlns="http://www.w3.org/2000/svg"/>');
   return dir;
 }
@@ -60,6 +65,21 @@ for (const dialect of DIALECTS) {
         assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
         assert.equal((await fetch(`${server.url}/missing.png`)).status, 404);
         assert.notEqual((await fetch(`${server.url}/assets/..%2f..%2fetc%2fpasswd`)).status, 200);
+      });
+
+      it('sends the build’s compressed copy a browser accepts, and the file itself to others', async () => {
+        const url = `${server.url}/assets/index-abc123.js`;
+        const br = await fetch(url, { headers: { 'accept-encoding': 'br, gzip' } });
+        assert.equal(br.headers.get('content-encoding'), 'br');
+        assert.match(br.headers.get('vary') ?? '', /accept-encoding/i);
+        assert.equal(await br.text(), 'export {}; // br\n');
+        assert.equal(br.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+        const gz = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+        assert.equal(gz.headers.get('content-encoding'), 'gzip');
+        assert.equal(await gz.text(), 'export {}; // gz\n');
+        const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+        assert.equal(plain.headers.get('content-encoding'), null);
+        assert.equal(await plain.text(), 'export {};\n');
       });
 
       it('leaves the API, /health and the API documentation alone', async () => {
