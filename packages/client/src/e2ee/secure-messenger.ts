@@ -167,7 +167,7 @@ function isContentless(event: ConversationEvent): boolean {
  *
  * How a device gets into a group: the first sender of a conversation creates it and adds every member's
  * devices (Welcome); anyone else whose device is not in it (a new device, a newcomer) joins by external commit
- * from the server's GroupInfo. Before encrypting, the sender removes the leaves of users who are no longer
+ * from the server's GroupInfo, except in a large group, where a manager's device adds it (ADR 0021). Before encrypting, the sender removes the leaves of users who are no longer
  * members, so nothing new is ever readable by them.
  */
 export class SecureMessenger {
@@ -355,9 +355,9 @@ export class SecureMessenger {
   }
 
   /**
-   * Commits the pending changes of a large group this device manages (ADR 0021), in one commit per batch of at
-   * most MAX_BATCH_ADDS devices: Adds (with their Welcome) for every member's live device not in the group, and
-   * Removes for every leaf that lost its right to read. The server computes both and claims the KeyPackages in
+   * Commits the pending changes of a large group this device manages (ADR 0021), in batches of at most
+   * MAX_BATCH_ADDS devices, each an Add commit (with its Welcome) for members' live devices not in the group and
+   * a Remove commit for the leaves that lost their right to read. The server computes both and claims the KeyPackages in
    * one request. Runs by itself every few seconds once this device knows it manages the group; the app may call
    * it too (after approving joins, say). Resolves to how many devices were added and removed.
    */

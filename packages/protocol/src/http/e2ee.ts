@@ -222,13 +222,16 @@ export const MlsMembershipCommits = StrictObject({
  * that lost their right to read. For whoever may add in the group: any member of a small group, the owner and
  * managers of a large one.
  */
-export const MAX_BATCH_ADDS = 100;
+/** An Add carries a whole KeyPackage (about 450 bytes): 50 keep a batch's commit well under MAX_COMMIT_BYTES. */
+export const MAX_BATCH_ADDS = 50;
 export type MlsBatchResponse = Static<typeof MlsBatchResponse>;
 export const MlsBatchResponse = StrictObject({
   conversationId: ConversationIdSchema,
   keyPackages: Type.Array(ClaimedKeyPackage),
   /** Leaves that lost their right to read, with the device each holds (an index may be reused later). */
-  removeLeaves: Type.Array(StrictObject({ leafIndex: Type.Integer({ minimum: 0 }), deviceId: SessionId.Schema })),
+  removeLeaves: Type.Array(
+    StrictObject({ leafIndex: Type.Integer({ minimum: 0 }), deviceId: SessionId.Schema }),
+  ),
   more: Type.Boolean(),
 });
 

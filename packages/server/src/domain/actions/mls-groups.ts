@@ -239,6 +239,10 @@ export async function submitCommit(
     }
     // Recorded in every group, enforced in large ones: a group that grows past the threshold knows already.
     if (shape.selfUpdate) await recordLeafSelfUpdate(trx, conversationId, plan.committerIndex, now);
+    // A removal without an UpdatePath (ts-mls rc.10 makes one for a single Remove) must be followed by the
+    // committer's self-update before it may send: the rate limit must not stand in its way.
+    else if (shape.removes > 0 && commit.path === undefined)
+      await recordLeafSelfUpdate(trx, conversationId, plan.committerIndex, null);
     await storeGroupInfo(trx, conversationId, groupInfoBytes, plan.removalPending, now);
     await insertWelcomes(trx, welcomes);
 

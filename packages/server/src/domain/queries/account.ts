@@ -16,11 +16,7 @@ import { chosenPresence, type ChosenPresence } from './presence.js';
 export type MeView = Static<typeof Me>;
 
 /** The wire view of one's own account. Unscoped roles carry no `scope`. */
-export function toMe(
-  user: UserRecord,
-  roles: readonly RoleGrantRecord[],
-  presence: ChosenPresence,
-): MeView {
+export function toMe(user: UserRecord, roles: readonly RoleGrantRecord[], presence: ChosenPresence): MeView {
   return {
     id: user.id,
     email: user.email,

@@ -48,11 +48,12 @@ export async function recordLeafSelfUpdate(
   db: Db,
   conversationId: string,
   leafIndex: number,
-  now: TimestampMs,
+  /** null: forget it (the device's next self-update is not held back). */
+  at: TimestampMs | null,
 ): Promise<void> {
   await db
     .updateTable('mls_group_leaves')
-    .set({ self_updated_at: now })
+    .set({ self_updated_at: at })
     .where('conversation_id', '=', conversationId)
     .where('leaf_index', '=', leafIndex)
     .execute();
