@@ -172,6 +172,14 @@ export const MlsGroupState = StrictObject({
   epoch: Type.Integer({ minimum: 0 }),
 });
 
+/**
+ * The body limit of the routes that carry a GroupInfo (group creation, commits): the GroupInfo holds the whole
+ * ratchet tree (about 450 bytes per leaf in suite 1), far beyond the API's general limit once a group has a
+ * hundred devices. Sized from the schema's own maxima, base64url-encoded, with room for the JSON around them.
+ */
+export const MAX_MLS_GROUP_BODY_BYTES =
+  Math.ceil(((MAX_COMMIT_BYTES + MAX_GROUP_INFO_BYTES + MAX_WELCOME_BYTES) * 4) / 3) + 4_096;
+
 /** A commit made at `epoch`, the GroupInfo of `epoch + 1`, and the Welcome when it adds devices. */
 export type SubmitCommitRequest = Static<typeof SubmitCommitRequest>;
 export const SubmitCommitRequest = StrictObject({

@@ -1,5 +1,6 @@
 import {
   ConversationIdSchema,
+  MAX_MLS_GROUP_BODY_BYTES,
   CreateMlsGroupRequest,
   MlsBatchResponse,
   MlsGroupInfoResponse,
@@ -27,6 +28,7 @@ export function mlsGroupRoutes(app: App, services: Services): void {
     '/conversations/:id/mls/group',
     {
       config: { access: 'messenger.use' },
+      bodyLimit: MAX_MLS_GROUP_BODY_BYTES,
       schema: {
         tags,
         summary: 'Register the conversation’s MLS group at epoch 0 with your GroupInfo',
@@ -42,6 +44,7 @@ export function mlsGroupRoutes(app: App, services: Services): void {
     '/conversations/:id/mls/commits',
     {
       config: { access: 'messenger.use' },
+      bodyLimit: MAX_MLS_GROUP_BODY_BYTES,
       schema: {
         tags,
         summary:
