@@ -390,7 +390,7 @@ try {
     account.push(
       await load(page, tools, `${server.url}/account`, async (p) => {
         await p.getByRole('heading', { name: 'Account', level: 1 }).waitFor({ timeout: 120_000 });
-        await p.locator('.account-item.is-current').waitFor({ timeout: 120_000 });
+        await p.locator('.account-item.is-current').first().waitFor({ timeout: 120_000 });
       }),
     );
   results.push({ screen: 'account', samples: account, axe: await axe(page) });
