@@ -107,7 +107,7 @@ describe(
     }
 
     /** The first device of a signed-in account: keys made here, protected by a generated recovery code. */
-    async function setUpRecovery(shown: Page): Promise<void> {
+    async function setUpRecovery(shown: Page): Promise<string> {
       await shown
         .getByRole('heading', { name: 'Set up your recovery passphrase' })
         .waitFor({ timeout: 60_000 });
@@ -117,6 +117,7 @@ describe(
       await shown.getByLabel('Type the passphrase again').fill(generated);
       await shown.getByRole('button', { name: 'Save recovery passphrase' }).click();
       await shown.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: KEY_SETUP_MS });
+      return generated;
     }
 
     before(async () => {
@@ -297,7 +298,7 @@ describe(
       await applicant.getByLabel('I have saved my recovery codes').check();
       await proceed.click();
       // Signed in, into SecureGate: this browser is the account's first device.
-      await setUpRecovery(applicant);
+      const jonasPassphrase = await setUpRecovery(applicant);
       assert.equal(new URL(applicant.url()).pathname, '/');
       await applicant.getByText('No conversations yet.').waitFor();
 
@@ -360,7 +361,59 @@ describe(
         await applicant.locator('.timeline .message', { hasText: 'Glad to be on board' }).count(),
         1,
       );
+
+      // A file, end to end encrypted: Nina sees it by name.
+      await applicant.locator('input[type="file"]').setInputFiles({
+        name: 'cv-jonas-weber.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('Jonas Weber, analyst, cybercrime unit, BKA', 'utf8'),
+      });
+      await applicant.getByRole('list', { name: 'Files to send' }).getByText('cv-jonas-weber.txt').waitFor();
+      await applicant.getByLabel('Message to Nina Novak').fill('My CV, as promised');
+      await applicant.getByRole('button', { name: 'Send' }).click();
+      await nina
+        .locator('.timeline .message', { hasText: 'cv-jonas-weber.txt' })
+        .waitFor({ timeout: 30_000 });
+
+      // What Jonas's browser read goes into his history archive (batched after 2 s): wait until it is there,
+      // then take a fresh browser, as after losing the laptop. Sign-in, second factor, the passphrase: the
+      // conversation comes back with its history.
+      const archived = async (): Promise<number> =>
+        Number(
+          (
+            await server.built.services.db
+              .selectFrom('e2ee_archive')
+              .select((eb) => eb.fn.countAll<number | string>().as('n'))
+              .where('user_id', '=', jonasId)
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      for (let waited = 0; (await archived()) < 4; waited += 250) {
+        assert.ok(waited < 30_000, `Jonas's archive holds ${String(await archived())} entries after 30 s`);
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
       await applicant.context().close();
+      const fresh = await page('desktop');
+      await fresh.goto(server.url);
+      await fresh.getByLabel('E-mail address').fill(email);
+      await fresh.getByLabel('Password').fill(password);
+      await fresh.getByRole('button', { name: 'Sign in' }).click();
+      // The activation used the current step's code, and a used step is refused (replay): the next one is valid.
+      await fresh.getByLabel('Authentication code').fill(totpCode(secret, Date.now() + 30_000));
+      await fresh.getByRole('button', { name: 'Verify' }).click();
+      await fresh.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
+      await fresh.getByLabel('Recovery passphrase').fill(jonasPassphrase);
+      await fresh.getByRole('button', { name: 'Recover', exact: true }).click();
+      await fresh.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: KEY_SETUP_MS });
+      await fresh.getByRole('button', { name: /Nina Novak/ }).click({ timeout: 30_000 });
+      for (const text of [
+        'Welcome to the ENLETS network, Jonas.',
+        'Glad to be on board',
+        'cv-jonas-weber.txt',
+      ]) {
+        await fresh.locator('.timeline .message', { hasText: text }).first().waitFor({ timeout: 60_000 });
+      }
+      await fresh.context().close();
 
       // The top bar leads an NCP to the queue, where the decision shows.
       await nina.getByRole('link', { name: 'Applications' }).click();
