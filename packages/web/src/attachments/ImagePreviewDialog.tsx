@@ -6,6 +6,7 @@ import { saveFile } from '../ui/save-file.js';
 import { THUMBNAILED_TYPES } from './make-thumbnail.js';
 import { useObjectUrl } from './object-url.js';
 import '../styles/attachments.css';
+import { useModalDialog } from '../ui/use-modal-dialog.js';
 
 interface ImagePreviewDialogProps {
   readonly session: SecureSession;
@@ -42,16 +43,7 @@ export function ImagePreviewDialog({
   const [failed, setFailed] = useState(false);
   const url = useObjectUrl(image);
 
-  // A modal dialog: the rest of the page is inert and Escape closes it; the focus comes back where it was.
-  useEffect(() => {
-    const element = dialog.current;
-    const before = document.activeElement;
-    element?.showModal();
-    return () => {
-      element?.close();
-      if (before instanceof HTMLElement) before.focus();
-    };
-  }, []);
+  useModalDialog(dialog);
 
   useEffect(() => {
     let open = true;

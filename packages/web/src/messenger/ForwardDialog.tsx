@@ -5,6 +5,7 @@ import { useI18n } from '../i18n/I18nProvider.js';
 import type { Translator } from '../i18n/i18n.js';
 import { SafeName } from '../ui/SafeName.js';
 import { conversationTitle } from './conversation-title.js';
+import { useModalDialog } from '../ui/use-modal-dialog.js';
 
 interface ForwardDialogProps {
   readonly session: SecureSession;
@@ -44,16 +45,7 @@ export function ForwardDialog({
   const [refusal, setRefusal] = useState<string | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
-  // A modal dialog: the rest of the page is inert and Escape closes it; the focus comes back where it was.
-  useEffect(() => {
-    const element = dialog.current;
-    const before = document.activeElement;
-    element?.showModal();
-    return () => {
-      element?.close();
-      if (before instanceof HTMLElement) before.focus();
-    };
-  }, []);
+  useModalDialog(dialog);
 
   useEffect(() => {
     let cancelled = false;
