@@ -242,6 +242,9 @@ export class RealtimeGateway {
     const first = !this.#byUser.has(userId);
     addTo(this.#byUser, userId, conn);
     addTo(this.#bySession, actor.session.id, conn);
+    // Recorded before `ready`: once a device is told it is connected, any process asking whether its user is
+    // online sees it (a phone closing on another process at that moment does not announce them offline).
+    if (first) await this.#cameOnline(userId);
     conn.sendFrame({
       type: 'ready',
       userId,
@@ -249,7 +252,6 @@ export class RealtimeGateway {
       serverTime: this.#services.clock.now(),
       protocolVersion: PROTOCOL_VERSION,
     });
-    if (first) await this.#cameOnline(userId);
     await this.#sendPresenceSnapshot(conn, userId);
   }
 
