@@ -2,7 +2,6 @@
 /** `enlets`: run the server, administer it, and talk to it from scripts. */
 import { Command } from 'commander';
 import { EnletsApiError } from '@enlets/client';
-import { ConfigError, DatabaseFromFutureError, DomainError } from '@enlets/server';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerChatCommands } from './commands/chat.js';
@@ -12,6 +11,7 @@ import { registerRecoveryCommands } from './commands/recovery.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerSessionCommands } from './commands/session.js';
 import { CliError } from './lib/errors.js';
+import { loadedServer } from './lib/server-module.js';
 
 const program = new Command('enlets').description(
   'ENLETS Messenger: server, administration and scripting client',
@@ -30,11 +30,15 @@ function fail(message: string, exitCode: number): never {
   process.exit(exitCode);
 }
 
-program.parseAsync().catch((error: unknown) => {
+program.parseAsync().catch(async (error: unknown) => {
   if (error instanceof CliError) fail(error.message, error.exitCode);
-  if (error instanceof ConfigError || error instanceof DatabaseFromFutureError)
-    fail(error.message, ConfigError.EXIT_CODE);
-  if (error instanceof DomainError) fail(`${error.message} (${error.code})`, 1);
+  const server = await loadedServer();
+  if (server !== undefined) {
+    const { ConfigError, DatabaseFromFutureError, DomainError } = server;
+    if (error instanceof ConfigError || error instanceof DatabaseFromFutureError)
+      fail(error.message, ConfigError.EXIT_CODE);
+    if (error instanceof DomainError) fail(`${error.message} (${error.code})`, 1);
+  }
   if (error instanceof EnletsApiError) fail(`${error.message} (${error.code})`, 1);
   fail(error instanceof Error ? error.message : String(error), 1);
 });

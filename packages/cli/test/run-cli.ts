@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 
-/** The CLI as a user runs it: a child process on the TypeScript sources (through tsx). */
+import { cliNodeArgs } from '../../server/test/helpers/cli-entry.js';
+
+/** The CLI as a user runs it: a child process (the built CLI when the test runner built it, else tsx). */
 export const ROOT = new URL('../../..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 
 export interface CliResult {
   readonly code: number | null;
@@ -15,7 +15,7 @@ export function spawnCli(args: readonly string[], env: Readonly<Record<string, s
   const childEnv: Record<string, string | undefined> = { ...process.env, ENLETS_LOG_LEVEL: 'warn', ...env };
   // The child must not see the test runner's own context (it would run as a test file).
   delete childEnv['NODE_TEST_CONTEXT'];
-  return spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, ...args], {
+  return spawn(process.execPath, [...cliNodeArgs(), ...args], {
     cwd: ROOT,
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { createSecretariatAdmin } from '@enlets/server';
 import { secretFromEnvOrPrompt } from '../lib/prompt.js';
 import { withServices } from '../lib/server-context.js';
+import { loadServer } from '../lib/server-module.js';
 
 export function registerAdminCommands(program: Command): void {
   const admin = program.command('admin').description('Secretariat administrators');
@@ -16,6 +16,7 @@ export function registerAdminCommands(program: Command): void {
         'Password for the new admin: ',
         true,
       );
+      const { createSecretariatAdmin } = await loadServer();
       const id = await withServices(({ services }) =>
         createSecretariatAdmin(
           services,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { seedDemoNetwork, type DemoSeedResult } from '@enlets/server';
+import type { DemoSeedResult } from '@enlets/server';
 import { withServices } from '../lib/server-context.js';
+import { loadServer } from '../lib/server-module.js';
 
 /** Printed once to stdout, never logged: the demo accounts' shared password. */
 export function printDemoCredentials(result: Extract<DemoSeedResult, { seeded: true }>): void {
@@ -30,6 +31,7 @@ export function registerDemoCommands(program: Command): void {
     )
     .action(async () => {
       const password = process.env['ENLETS_DEMO_PASSWORD'];
+      const { seedDemoNetwork } = await loadServer();
       const result = await withServices(({ services }) =>
         seedDemoNetwork(services, password === undefined || password === '' ? {} : { password }),
       );

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { MAIL_STATUSES, type MailStatus } from '@enlets/protocol';
-import { listMailQueue, retryMail, sendQueuedMailNow, SmtpNotConfiguredError } from '@enlets/server';
 import { CliError } from '../lib/errors.js';
 import { withServices } from '../lib/server-context.js';
+import { loadServer } from '../lib/server-module.js';
 import { formatTable, formatTime } from '../lib/table.js';
 
 function parseLimit(value: string): number {
@@ -20,6 +20,7 @@ export function registerMailCommands(program: Command): void {
     .option('--limit <n>', 'at most this many, newest first', parseLimit, 100)
     .option('--retry <id>', 'put the failed mail with this id back in the queue')
     .action(async (options: { status?: MailStatus; limit: number; retry?: string }) => {
+      const { listMailQueue, retryMail } = await loadServer();
       await withServices(async ({ services }) => {
         if (options.retry !== undefined) {
           const id = await retryMail(services, null, options.retry);
@@ -54,6 +55,7 @@ export function registerMailCommands(program: Command): void {
     .command('send-now')
     .description('run one pass of the mail worker over the due mail')
     .action(async () => {
+      const { sendQueuedMailNow, SmtpNotConfiguredError } = await loadServer();
       const sent = await withServices(async (handle) => {
         try {
           return await sendQueuedMailNow(handle);

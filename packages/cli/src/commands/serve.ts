@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { loadConfig, seedDemoNetwork, startServer, type StartOptions } from '@enlets/server';
+import type { StartOptions } from '@enlets/server';
+import { loadServer } from '../lib/server-module.js';
 import { printDemoCredentials } from './demo.js';
 
 export function registerServeCommand(program: Command): void {
@@ -8,6 +9,7 @@ export function registerServeCommand(program: Command): void {
     .description('run the server (configuration from ENLETS_* environment variables or ENLETS_CONFIG)')
     .option('--demo-if-empty', 'seed the demo network when the database has no accounts')
     .action(async (options: { demoIfEmpty?: boolean }) => {
+      const { loadConfig, seedDemoNetwork, startServer } = await loadServer();
       const config = loadConfig();
       const onSetupLink = (link: string): void => {
         process.stdout.write(

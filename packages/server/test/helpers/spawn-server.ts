@@ -18,11 +18,11 @@ import { openSession } from '../../src/domain/actions/sessions.js';
 import { inTransaction } from '../../src/domain/services.js';
 import { newId } from '../../src/lib/secrets.js';
 import { openServices } from '../../src/services-factory.js';
+import { cliNodeArgs } from './cli-entry.js';
 import { insertConversation, insertMembership } from '../../src/storage/repositories/conversations.js';
 import { grantRole, insertUser } from '../../src/storage/repositories/users.js';
 
 const ROOT = new URL('../../../..', import.meta.url).pathname;
-const MAIN = join(ROOT, 'packages/cli/src/main.ts');
 
 /** Cheapest Argon2id parameters the config accepts (the seeded accounts never log in with a password). */
 const TEST_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
@@ -100,7 +100,7 @@ export class ServerProcess {
     const env = Object.fromEntries(
       Object.entries(wanted).filter((entry): entry is [string, string] => entry[1] !== undefined),
     );
-    const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', MAIN, 'serve'], {
+    const child = spawn(process.execPath, [...cliNodeArgs(), 'serve'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
