@@ -17,11 +17,12 @@ import type {
   MlsGroupInfoResponse,
   MlsLiveDevicesResponse,
 } from '@enlets/protocol';
+import { listAuditEntries } from '../../server/src/storage/repositories/audit-log.js';
 import { DIALECTS } from '../../server/test/helpers/dialects.js';
 import { startTestServer, type TestServer } from '../../server/test/helpers/server.js';
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation } from '../../server/test/helpers/conversations.js';
-import { utf8, waitFor } from './helpers.js';
+import { text, utf8, waitFor } from './helpers.js';
 import {
   openSecureDevice,
   type SecureDeviceOptions,
@@ -297,6 +298,65 @@ for (const dialect of DIALECTS) {
       assert.equal(c.texts(conversationId).includes('after the grace'), false);
 
       for (const device of [a, b, ...j, n]) assert.deepEqual(device.warnings, [], 'no security warnings');
+    });
+
+    it('history on: a newcomer whom an ordinary member let in gets what came before from the batch of the manager device that added her', async () => {
+      const alice = await createActor(server); // the owner: her device batches
+      const bob = await createActor(server);
+      const dana = await createActor(server);
+      const idle = await Promise.all(Array.from({ length: LARGE_GROUP_MEMBERS }, () => createActor(server)));
+      const conversationId = await createConversation(server, {
+        members: [{ id: alice.id, role: 'owner' }, { id: bob.id }, ...idle.map((x) => ({ id: x.id }))],
+      });
+      const historyOn = await server.api.put(
+        `/api/v1/conversations/${conversationId}/history-for-newcomers`,
+        { historyForNewcomers: 'on' },
+        { token: alice.token },
+      );
+      assert.equal(historyOn.status, 200);
+      const a = await openDevice(alice, { batchCommits: { intervalMs: 60 * 60 * 1000, maxPending: 1 } });
+      const b = await openDevice(bob);
+      await send(a, conversationId, 'briefing at 07:00');
+      await send(b, conversationId, 'bring the warrant');
+      for (const device of [a, b]) await reads(device, conversationId, 'bring the warrant');
+      const shares: { sharedBy: string; imported: number }[] = [];
+      const d = await openDevice(dana);
+      d.messenger.on('historyShared', (result) => shares.push(result));
+
+      // Bob may let Dana in, but in a large group only a manager's device adds her devices to the MLS group.
+      const added = await server.api.post(
+        `/api/v1/conversations/${conversationId}/members`,
+        { userIds: [dana.id] },
+        { token: bob.token },
+      );
+      assert.equal(added.status, 200, JSON.stringify(added.body));
+      const beforeBatch = await lastSeq(conversationId, alice);
+      await d.messenger.ensureJoined(conversationId);
+      await waitFor(
+        async () => ((await commitsAfter(conversationId, alice, beforeBatch)).length >= 1 ? true : undefined),
+        "the manager's batch",
+        180_000,
+      );
+      await send(a, conversationId, 'welcome, Dana');
+      await reads(d, conversationId, 'welcome, Dana');
+
+      // Alice's batch shared what her device reads, once, recorded by the server as hers.
+      const share = await waitFor(() => shares[0], "Dana's device imports the history", 180_000);
+      assert.equal(share.sharedBy, alice.id);
+      assert.equal(share.imported, 2);
+      const shared = (await d.messenger.history(conversationId)).filter((e) => e.status === 'shared');
+      assert.deepEqual(
+        shared.map((e) => [e.sharedBy, text(e.content)]),
+        [
+          [alice.id, 'briefing at 07:00'],
+          [alice.id, 'bring the warrant'],
+        ],
+        'Dana reads what came before she did, marked as shared by Alice',
+      );
+      const audit = await listAuditEntries(server.built.services.db, 0, 10_000);
+      const records = audit.filter((e) => e.action === 'history.shared' && e.targetId === conversationId);
+      assert.equal(records.length, 1, 'one share, audited');
+      for (const device of [a, b, d]) assert.deepEqual(device.warnings, [], 'no security warnings');
     });
 
     it('a reader renews its leaf once it is older than the bound; a second renewal within the hour is refused', async () => {

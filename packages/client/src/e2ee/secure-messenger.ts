@@ -361,10 +361,35 @@ export class SecureMessenger {
    * one request. Runs by itself every few seconds once this device knows it manages the group; the app may call
    * it too (after approving joins, say). Resolves to how many devices were added and removed.
    */
-  commitPendingChanges(
+  async commitPendingChanges(
     conversationId: string,
   ): Promise<{ readonly added: number; readonly removed: number }> {
-    return this.#inOrder(conversationId, () => this.#commitBatches(conversationId));
+    const { added, removed, newcomers } = await this.#inOrder(conversationId, () =>
+      this.#commitBatches(conversationId),
+    );
+    // After the chain: a share sends a message, which waits for the chain itself.
+    if (newcomers.length > 0) await this.#shareWithNewcomers(conversationId, newcomers);
+    return { added, removed };
+  }
+
+  /**
+   * In a large group nobody but a manager's device adds devices, so the member who let a newcomer in (or the
+   * newcomer, joining an open channel) cannot share history with them (ADR 0016): the batch that brought their
+   * devices in shares it, when the conversation's setting is on. Each share is recorded and audited as any other;
+   * one that fails is reported and does not hold up the others or the batches.
+   */
+  async #shareWithNewcomers(conversationId: string, newcomers: readonly string[]): Promise<void> {
+    const detail = await this.#session.http.get<ConversationDetail>(
+      `/conversations/${encodeURIComponent(conversationId)}`,
+    );
+    if (detail.historyForNewcomers !== 'on') return;
+    for (const userId of newcomers) {
+      try {
+        await shareHistory(this.#sharingHost(), conversationId, userId);
+      } catch (error) {
+        this.#warn(conversationId, undefined, 'Sharing history with a newcomer failed', error);
+      }
+    }
   }
 
   /** Joins every conversation this device was added to while away (Welcomes waiting on the server). */
@@ -599,21 +624,30 @@ export class SecureMessenger {
    * Welcome whose tree has leaves "unmerged" at some non-blank parents but not at others, which a removal's
    * UpdatePath just before the additions would cause (ADR 0021 has both library defects).
    */
-  async #commitBatches(conversationId: string): Promise<{ added: number; removed: number }> {
+  async #commitBatches(
+    conversationId: string,
+  ): Promise<{ added: number; removed: number; newcomers: readonly string[] }> {
     const path = `/conversations/${encodeURIComponent(conversationId)}/mls/batch`;
     let added = 0;
     let removed = 0;
+    /** Users who had no device in the group before a batch added theirs: whom history is shared with. */
+    const newcomers = new Set<string>();
     for (let round = 0; round < MAX_BATCHES_IN_A_ROW; round++) {
       const group = await this.#group(conversationId);
       if (group?.active !== true) break;
       const batch = await this.#session.http.post<MlsBatchResponse>(path);
       if (batch.keyPackages.length === 0 && batch.removeLeaves.length === 0) break;
       // After losing a race the group may hold some of these devices already, or have removed some leaves.
+      let arriving: readonly string[] = [];
       const addition = await this.#commitUnlessEmpty(conversationId, (g) => {
         const present = new Set(g.members().map((m) => m.deviceId));
+        const presentUsers = new Set(g.members().map((m) => m.userId));
         const fresh = batch.keyPackages.filter((k) => !present.has(k.deviceId));
+        // Set on every attempt: after a lost race the winner may have brought some of them in already.
+        arriving = fresh.map((k) => k.userId).filter((userId) => !presentUsers.has(userId));
         return fresh.length === 0 ? undefined : g.addMembers(fresh.map((k) => fromBase64Url(k.keyPackage)));
       });
+      if (addition !== undefined) for (const userId of arriving) newcomers.add(userId);
       const removal = await this.#commitUnlessEmpty(conversationId, (g) => {
         const members = g.members();
         const targets = batch.removeLeaves.filter((r) =>
@@ -628,7 +662,7 @@ export class SecureMessenger {
       removed += removal?.bundle.removed.length ?? 0;
       if (!batch.more) break;
     }
-    return { added, removed };
+    return { added, removed, newcomers: [...newcomers] };
   }
 
   /** `#commit` for a change that may have become empty once this device caught up (`make` answers undefined). */
