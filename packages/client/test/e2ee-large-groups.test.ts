@@ -409,6 +409,51 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(r.warnings, []);
     });
 
+    it('one device batches at a time: a second manager gets nothing while the first holds the lease, and takes over once it lapses', async () => {
+      const alice = await createActor(server); // the owner
+      const mona = await createActor(server); // a manager
+      const [nina, omar] = [await createActor(server), await createActor(server)];
+      const idle = await Promise.all(Array.from({ length: LARGE_GROUP_MEMBERS }, () => createActor(server)));
+      const conversationId = await createConversation(server, {
+        members: [
+          { id: alice.id, role: 'owner' },
+          { id: mona.id, role: 'manager' },
+          ...idle.map((x) => ({ id: x.id })),
+        ],
+      });
+      // Batches only when asked: the timer would wait an hour, no threshold is reached.
+      const manual = { batchCommits: { intervalMs: 60 * 60 * 1000, maxPending: 1000 } };
+      const a = await openDevice(alice, manual);
+      const m = await openDevice(mona, manual);
+      await send(a, conversationId, 'managers here');
+      await reads(m, conversationId, 'managers here');
+      const n = await openDevice(nina);
+      const o = await openDevice(omar);
+      const addMember = async (who: TestActor) => {
+        const res = await server.api.post(
+          `/api/v1/conversations/${conversationId}/members`,
+          { userIds: [who.id] },
+          { token: alice.token },
+        );
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+      };
+
+      await addMember(nina);
+      await n.messenger.ensureJoined(conversationId); // waits for a Welcome
+      assert.deepEqual(await a.messenger.commitPendingChanges(conversationId), { added: 1, removed: 0 });
+      await addMember(omar);
+      await o.messenger.ensureJoined(conversationId);
+      // Alice's device holds the lease: Mona's claims nothing, so no KeyPackage of Omar's is spent twice.
+      assert.deepEqual(await m.messenger.commitPendingChanges(conversationId), { added: 0, removed: 0 });
+
+      // Alice's device goes quiet: once its lease lapses, Mona's device batches.
+      server.clock.advance(31_000);
+      assert.deepEqual(await m.messenger.commitPendingChanges(conversationId), { added: 1, removed: 0 });
+      await send(m, conversationId, 'welcome both');
+      for (const device of [n, o]) await reads(device, conversationId, 'welcome both');
+      for (const device of [a, m, n, o]) assert.deepEqual(device.warnings, [], 'no security warnings');
+    });
+
     async function copyOfDevice(device: Device) {
       const saved = await device.e2eeStore.getSecret('device');
       assert.ok(saved);

@@ -25,6 +25,13 @@ export interface LargeGroupPolicy {
   readonly selfUpdateMinIntervalMs: number;
 }
 
+/**
+ * How long a device's batch lease lasts: longer than the batching interval of the client (10 s ±25 %, ADR 0021),
+ * so the device that batches keeps it from one batch to the next, and short enough that another manager's device
+ * takes over soon once it is gone.
+ */
+export const BATCH_LEASE_MS = 30_000;
+
 export function largeGroupPolicy(config: Config): LargeGroupPolicy {
   return {
     memberThreshold: config.mlsLargeGroupMembers,

@@ -291,6 +291,9 @@ export interface MlsGroupRow {
   removal_pending: Generated<number>;
   /** When the current run of pending removals began (ms); null while none is pending (large groups' grace). */
   removal_pending_since: number | null;
+  /** The device that batches the group's membership changes until `batch_lease_until` (ms; migration 0200). */
+  batch_lease_device_id: string | null;
+  batch_lease_until: number | null;
 }
 
 export interface MlsGroupLeafRow {

@@ -2,10 +2,11 @@ import { MAX_BATCH_ADDS, type MlsBatchResponse } from '@enlets/protocol';
 import { claimKeyPackage } from '../../storage/repositories/e2ee-key-packages.js';
 import { listLiveDevicesOfMembers } from '../../storage/repositories/e2ee-peers.js';
 import { findMlsGroup, listMlsLeaves } from '../../storage/repositories/mls-groups.js';
+import { takeBatchLease } from '../../storage/repositories/mls-large-groups.js';
 import { accessConversationAsMember } from '../access/conversations.js';
 import type { Actor } from '../actor.js';
 import { DomainError } from '../errors.js';
-import { checkMayBatch, largeGroupPolicy } from '../mls-large-groups.js';
+import { BATCH_LEASE_MS, checkMayBatch, largeGroupPolicy } from '../mls-large-groups.js';
 import { listUnauthorizedLeaves } from '../mls-removals.js';
 import { inTransaction, type Services } from '../services.js';
 
@@ -16,6 +17,10 @@ import { inTransaction, type Services } from '../services.js';
  * caller's own device excepted: it joins by itself), oldest members first, at most MAX_BATCH_ADDS; a device
  * without a package is skipped until it uploads. Lists the leaves that lost their right to read.
  * For whoever may commit Adds: any member of a small group, the owner and managers of a large one.
+ *
+ * One device batches at a time: the first to ask takes a lease on the group, renewed by each of its batches;
+ * while another device holds it the answer is empty (nothing claimed). Without it every online manager's device
+ * claimed KeyPackages for the same newcomers and raced the others' commits, the losers' packages wasted.
  */
 export async function claimBatch(
   services: Services,
@@ -28,6 +33,8 @@ export async function claimBatch(
     if ((await findMlsGroup(trx, conversationId)) === undefined)
       throw new DomainError('MLS_GROUP_NOT_FOUND', 'this conversation has no MLS group yet');
     const now = services.clock.now();
+    if (!(await takeBatchLease(trx, conversationId, actor.session.id, now, now + BATCH_LEASE_MS)))
+      return { conversationId, keyPackages: [], removeLeaves: [], more: false };
     const leaves = await listMlsLeaves(trx, conversationId);
     const inGroup = new Set<string>([...leaves.values()].map((l) => l.deviceId));
     const live = await listLiveDevicesOfMembers(trx, conversationId, now);

@@ -18,6 +18,7 @@ import * as m0160 from './0160-create-push-subscriptions.js';
 import * as m0170 from './0170-create-passkeys.js';
 import * as m0180 from './0180-add-mls-large-groups.js';
 import * as m0190 from './0190-create-online-registry.js';
+import * as m0200 from './0200-add-mls-batch-lease.js';
 
 export interface MigrationModule {
   up(db: Kysely<unknown>): Promise<void>;
@@ -47,4 +48,5 @@ export const MIGRATIONS: ReadonlyArray<readonly [string, MigrationModule]> = [
   ['0170-create-passkeys', m0170],
   ['0180-add-mls-large-groups', m0180],
   ['0190-create-online-registry', m0190],
+  ['0200-add-mls-batch-lease', m0200],
 ];

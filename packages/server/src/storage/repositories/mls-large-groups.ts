@@ -58,3 +58,29 @@ export async function recordLeafSelfUpdate(
     .where('leaf_index', '=', leafIndex)
     .execute();
 }
+
+/**
+ * Takes or renews the group's batch lease for `deviceId` until `until`, unless another device holds one that has
+ * not lapsed by `now`. One conditional update, so two devices asking at once cannot both win.
+ */
+export async function takeBatchLease(
+  db: Db,
+  conversationId: string,
+  deviceId: string,
+  now: TimestampMs,
+  until: TimestampMs,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('mls_groups')
+    .set({ batch_lease_device_id: deviceId, batch_lease_until: until })
+    .where('conversation_id', '=', conversationId)
+    .where((eb) =>
+      eb.or([
+        eb('batch_lease_device_id', 'is', null),
+        eb('batch_lease_device_id', '=', deviceId),
+        eb('batch_lease_until', '<', now),
+      ]),
+    )
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
