@@ -332,6 +332,101 @@ describe('device search index in Chromium (real IndexedDB, WebCrypto)', { skip: 
     });
   });
 
+  it('resumes a walk interrupted by a reload at the page where it stopped, never past an edit it still holds', async () => {
+    const userId = randomUUID();
+    const x = randomUUID();
+    // 4,600 messages: the walk reads pages of 500 newest first and writes every 4,000 changes, so it has written
+    // eight pages (4,600 down to 601) when the ninth request is interrupted. Message 300 was edited by event
+    // 700 (in the eighth page): the index holds that edit in memory only, so the walk records it may resume
+    // below 701, not below 601 — after the reload it must read the edit again, before the message.
+    const seen = await page.evaluate(
+      async ({ userId, x, anna, t0 }) => {
+        const { DeviceSearch, DeviceSearchIndex, IndexedDbSearchStore } = window.enletsSearch;
+        const history: ShownEvent[] = [];
+        for (let seq = 1; seq <= 4_600; seq += 1) {
+          const edit = seq === 700;
+          history.push({
+            event: {
+              conversationId: x,
+              seq,
+              kind: edit ? 'edit' : 'message',
+              senderId: anna,
+              senderDeviceId: 'd',
+              clientMessageId: null,
+              refSeq: edit ? 300 : null,
+              threadRootSeq: null,
+              tlp: 'GREEN',
+              mentions: [],
+              mentionsAll: false,
+              attachments: [],
+              payload: 'AA==',
+              system: null,
+              createdAt: t0 + seq * 1_000,
+              expiresAt: null,
+              deletedAt: null,
+              deletedByManager: false,
+            },
+            status: 'decrypted',
+            content: edit
+              ? { type: 'edit', text: 'kittiwake sighted' }
+              : { type: 'text', text: seq === 300 ? 'guillemot sighted' : `report m${String(seq)}` },
+          });
+        }
+
+        // The first browser session: the ninth page never comes (the tab is reloaded while it loads).
+        // Inline functions only: tsx would wrap a named one in a `__name` call the page lacks.
+        const firstStore = await IndexedDbSearchStore.open(userId);
+        const firstRequests: number[] = [];
+        const ninth: { reached?: (value: undefined) => void } = {};
+        const reachedNinth = new Promise<undefined>((resolve) => {
+          ninth.reached = resolve;
+        });
+        const first = new DeviceSearch(await DeviceSearchIndex.open(firstStore), (_, beforeSeq, limit) => {
+          firstRequests.push(beforeSeq);
+          if (firstRequests.length < 9)
+            return Promise.resolve(history.filter((s) => s.event.seq < beforeSeq).slice(-limit));
+          ninth.reached?.(undefined);
+          return new Promise<ShownEvent[]>(() => undefined);
+        });
+        first.catchUp([{ id: x, headSeq: 4_600 }]);
+        await reachedNinth;
+        // Gone without closing, as a reload goes: only what was written stays.
+
+        const store = await IndexedDbSearchStore.open(userId);
+        const afterReload = await store.progress(x);
+        const requests: number[] = [];
+        const second = new DeviceSearch(await DeviceSearchIndex.open(store), (_, beforeSeq, limit) => {
+          requests.push(beforeSeq);
+          return Promise.resolve(history.filter((s) => s.event.seq < beforeSeq).slice(-limit));
+        });
+        second.catchUp([{ id: x, headSeq: 4_600 }]);
+        await second.whenIndexed();
+        const found: Record<string, number[]> = {};
+        for (const query of ['m4600', 'm601', 'm600', 'm1', 'kittiwake', 'guillemot'])
+          found[query] = (await second.search({ query })).hits.map((h) => h.seq);
+        const done = await store.progress(x);
+        second.catchUp([{ id: x, headSeq: 4_600 }]);
+        await second.whenIndexed();
+        await second.close();
+        store.close();
+        return { firstRequests, afterReload, requests, found, done };
+      },
+      { userId, x, anna: ANNA, t0: T0 },
+    );
+    assert.equal(seen.firstRequests.length, 9);
+    assert.deepEqual(seen.afterReload, { complete: 0, walked: { top: 4_600, bottom: 701 } });
+    assert.deepEqual(seen.requests, [701, 201], 'the walk goes on from the edit it held, not from the top');
+    assert.deepEqual(seen.found, {
+      m4600: [4_600],
+      m601: [601],
+      m600: [600],
+      m1: [1],
+      kittiwake: [300],
+      guillemot: [],
+    });
+    assert.deepEqual(seen.done, { complete: 4_600 });
+  });
+
   it('keeps no word readable at rest, in any form; its keys cannot be exported; another key reads nothing', async () => {
     const userId = randomUUID();
     const control = randomUUID();
@@ -350,11 +445,13 @@ describe('device search index in Chromium (real IndexedDB, WebCrypto)', { skip: 
 
     const seen = await page.evaluate(
       async ({ userId, control, x, canary }) => {
-        const { rawDatabase, IndexedDbE2eeStore } = window.enletsSearch;
-        // The control: the same scan on a database holding the canary in plaintext must find it.
-        const e2ee = await IndexedDbE2eeStore.open(control);
+        const { rawDatabase, writePlaintext, IndexedDbE2eeStore } = window.enletsSearch;
+        // The decrypted content is sealed too (ADR 0015), with the same at-rest key.
+        const e2ee = await IndexedDbE2eeStore.open(userId);
         await e2ee.putContent(x, 1, { content: new TextEncoder().encode(canary), status: 'decrypted' });
         e2ee.close();
+        // The control: the same scan on a database holding the canary in plaintext must find it.
+        await writePlaintext(control, canary);
         return { raw: await rawDatabase(userId), control: await rawDatabase(control) };
       },
       { userId, control, x, canary: canaries[0] ?? '' },

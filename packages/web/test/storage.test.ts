@@ -677,6 +677,103 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
     await context.close();
   });
 
+  it('seals decrypted content at rest, and seals what an earlier version stored in the clear', async () => {
+    const userId = randomUUID();
+    const conversation = randomUUID();
+    // Canaries without a repeated run of bytes: they would show as they are in any file or value holding them.
+    const [earlier, earlierPending, fresh, freshPending] = [
+      'Okapi-Wachtel-73',
+      'Żubr-Kranich-41',
+      'Lynx-Fischotter-58',
+      'Gämse-Birkhuhn-26',
+    ];
+    const utf8 = (text: string): number[] => Array.from(Buffer.from(text, 'utf8'));
+    const found = (raw: { base64: string }, canary: string): boolean => {
+      const bytes = Buffer.from(raw.base64, 'base64');
+      return [
+        Buffer.from(canary, 'utf8'),
+        Buffer.from(canary, 'latin1'),
+        Buffer.from(canary, 'utf16le'),
+        Buffer.from(canary, 'utf16le').swap16(),
+      ].some((form) => bytes.includes(form));
+    };
+
+    // A browser upgraded from version 2: content in the clear.
+    const before = await page.evaluate(
+      async ({ userId, conversation, earlier, earlierPending }) => {
+        const api = window.enletsStorage;
+        await api.writeVersion2Database(
+          userId,
+          [
+            [conversation, 1, { content: new TextEncoder().encode(earlier), status: 'decrypted' }],
+            [conversation, 2, { content: null, status: 'refused', reason: 'forged sender' }],
+            [conversation, 3, { content: Uint8Array.of(1), status: 'shared', sharedBy: 'user-9' }],
+          ],
+          [['cm-earlier', new TextEncoder().encode(earlierPending)]],
+        );
+        return api.rawDatabase(userId, ['contents', 'ownPending']);
+      },
+      { userId, conversation, earlier, earlierPending },
+    );
+    assert.ok(found(before, earlier) && found(before, earlierPending), 'the scan finds content in the clear');
+
+    await reload();
+    const after = await page.evaluate(
+      async ({ userId, conversation, fresh, freshPending }) => {
+        const api = window.enletsStorage;
+        const keys = await api.IndexedDbE2eeStore.open(userId);
+        await keys.whenSealed();
+        await keys.putContent(conversation, 4, { content: new TextEncoder().encode(fresh), status: 'own' });
+        await keys.putOwnPending('cm-fresh', new TextEncoder().encode(freshPending));
+        const contents = await keys.getContents(conversation, [1, 2, 3, 4, 5]);
+        const read = [...contents].map(([seq, c]) => [seq, { ...c, content: api.bytes(c.content) }]);
+        const raw = await api.rawDatabase(userId, ['contents', 'ownPending']);
+        const shapes = {
+          contents: await api.recordShapes(userId, 'contents'),
+          ownPending: await api.recordShapes(userId, 'ownPending'),
+        };
+        return {
+          read,
+          raw,
+          shapes,
+          mark: (await api.meta(userId, 'unsealedContent')) ?? 'none',
+          taken: [
+            api.bytes(await keys.takeOwnPending('cm-earlier')),
+            api.bytes(await keys.takeOwnPending('cm-fresh')),
+          ],
+        };
+      },
+      { userId, conversation, fresh, freshPending },
+    );
+    assert.deepEqual(after.read, [
+      [1, { content: utf8(earlier), status: 'decrypted' }],
+      [2, { content: 'null', status: 'refused', reason: 'forged sender' }],
+      [3, { content: [1], status: 'shared', sharedBy: 'user-9' }],
+      [4, { content: utf8(fresh), status: 'own' }],
+    ]);
+    assert.deepEqual(after.taken, [utf8(earlierPending), utf8(freshPending)]);
+    assert.deepEqual(after.shapes, {
+      contents: ['sealed', 'sealed', 'sealed', 'sealed'],
+      ownPending: ['sealed', 'sealed'],
+    });
+    assert.equal(after.mark, 'none', 'the upgrade mark goes once everything is sealed');
+    for (const canary of [earlier, earlierPending, fresh, freshPending])
+      assert.ok(!found(after.raw, canary), `${canary} is not readable in the stores`);
+
+    // A record moved to another message's place does not open there: it reads as unavailable, not as content.
+    const moved = await page.evaluate(
+      async ({ userId, conversation }) => {
+        const api = window.enletsStorage;
+        await api.copyContentRecord(userId, [conversation, 1], [conversation, 9]);
+        const keys = await api.IndexedDbE2eeStore.open(userId);
+        const content = await keys.getContent(conversation, 9);
+        return { status: content?.status, content: content?.content };
+      },
+      { userId, conversation },
+    );
+    assert.deepEqual(moved, { status: 'unavailable', content: null });
+  });
+
   it('reported no console errors or CSP violations on the page', () => {
     assert.deepEqual(problems.cspViolations, []);
     assert.deepEqual(problems.consoleErrors, []);

@@ -1,5 +1,7 @@
 import type { StoreKey, StoreValue } from 'idb';
 import type { E2eeStore, SecretName, StoredContent } from '@enlets/client';
+import type { SearchKeys } from '../e2ee/search/sealing.js';
+import { atRestKeys } from './at-rest-keys.js';
 import {
   enqueue,
   openAccountDatabase,
@@ -9,8 +11,10 @@ import {
   type AccountSchema,
   type AccountStoreName,
   type GroupPosition,
+  type SealedRecord,
   type TrustRecord,
 } from './open-database.js';
+import { isSealed, openContent, openOwnPending, sealContent, sealOwnPending } from './sealed-content.js';
 
 /**
  * What belongs to one device and dies with it (ADR 0011: a device is a login session): its MLS groups and
@@ -31,6 +35,9 @@ const DEVICE_STORES = [
 /** The device's own MLS key; the other secrets (identity, archive) are the user's and outlive a login. */
 const deviceSecret: SecretName = 'device';
 
+/** Rows sealed per transaction when content an earlier version stored in the clear is sealed. */
+const SEAL_BATCH = 256;
+
 /**
  * The browser's `E2eeStore`: this account's end-to-end encryption keys and what this browser decrypted, in the
  * account's IndexedDB database (`open-database.ts`). Every call is one transaction, written `strict`ly (flushed to
@@ -41,17 +48,40 @@ const deviceSecret: SecretName = 'device';
  *
  * The user's keys (identity, history archive), the trust records and the decrypted content outlive a login;
  * the device's MLS keys, groups and KeyPackages, and its outbox, belong to the login that made them (`claimFor`).
+ *
+ * What the device decrypted (`contents`) and its own messages waiting for their seq (`ownPending`) are sealed
+ * with the account's non-extractable at-rest key before they reach IndexedDB (`sealed-content.ts`): no word of
+ * a message is in the database's files. Each record is opened when it is read, so a page of history unseals
+ * only that page.
  */
 export class IndexedDbE2eeStore implements E2eeStore {
   readonly #db: AccountDatabase;
+  readonly #keys: SearchKeys;
+  /** Sealing what an earlier version stored in the clear, in the background (settled when done or failed). */
+  #sealingEarlier: Promise<void> = Promise.resolve();
 
-  private constructor(db: AccountDatabase) {
+  private constructor(db: AccountDatabase, keys: SearchKeys) {
     this.#db = db;
+    this.#keys = keys;
   }
 
-  /** The store of one account on this browser profile. */
+  /**
+   * The store of one account on this browser profile. Content an earlier version stored in the clear is
+   * sealed in the background (`whenSealed`): a large history must not hold up the app's start, and reads take
+   * either form meanwhile.
+   */
   static async open(userId: string): Promise<IndexedDbE2eeStore> {
-    return new IndexedDbE2eeStore(await openAccountDatabase(userId));
+    const db = await openAccountDatabase(userId);
+    const store = new IndexedDbE2eeStore(db, await atRestKeys(db));
+    store.#sealingEarlier = store.#sealEarlierContent().catch(() => {
+      // Closed meanwhile, or the database refused: the mark stays, the next open goes on from there.
+    });
+    return store;
+  }
+
+  /** Settles once content an earlier version stored in the clear is sealed (or this open gave up on it). */
+  whenSealed(): Promise<void> {
+    return this.#sealingEarlier;
   }
 
   /** Closes the connection; calls fail afterwards. */
@@ -144,10 +174,14 @@ export class IndexedDbE2eeStore implements E2eeStore {
   }
 
   async getContent(conversationId: string, seq: number): Promise<StoredContent | undefined> {
-    return this.#db.get('contents', [conversationId, seq]);
+    const stored = await this.#db.get('contents', [conversationId, seq]);
+    return stored === undefined ? undefined : this.#openContent(conversationId, seq, stored);
   }
 
-  /** A page of history's content in one read-only transaction. */
+  /**
+   * A page of history's content in one read-only transaction, opened after it: only the seqs asked for are
+   * unsealed (a conversation's latest screen, not its history).
+   */
   async getContents(
     conversationId: string,
     seqs: readonly number[],
@@ -156,34 +190,42 @@ export class IndexedDbE2eeStore implements E2eeStore {
     const found = await Promise.all(seqs.map((seq) => tx.store.get([conversationId, seq])));
     await tx.done;
     const contents = new Map<number, StoredContent>();
-    for (const [index, content] of found.entries()) {
-      const seq = seqs[index];
-      if (content !== undefined && seq !== undefined) contents.set(seq, content);
-    }
+    await Promise.all(
+      found.map(async (stored, index) => {
+        const seq = seqs[index];
+        if (stored !== undefined && seq !== undefined)
+          contents.set(seq, await this.#openContent(conversationId, seq, stored));
+      }),
+    );
     return contents;
   }
 
+  /** Sealed before the transaction (WebCrypto cannot run inside one), written in one strict transaction. */
   async putContent(conversationId: string, seq: number, content: StoredContent): Promise<void> {
-    const stored: StoredContent = {
-      content: content.content === null ? null : ownBytes(content.content),
-      status: content.status,
-      ...(content.reason === undefined ? {} : { reason: content.reason }),
-      ...(content.sharedBy === undefined ? {} : { sharedBy: content.sharedBy }),
-    };
-    await this.#put('contents', stored, [conversationId, seq]);
+    await this.#put('contents', await sealContent(this.#keys, conversationId, seq, content), [
+      conversationId,
+      seq,
+    ]);
   }
 
   async putOwnPending(clientMessageId: string, content: Uint8Array): Promise<void> {
-    await this.#put('ownPending', ownBytes(content), clientMessageId);
+    await this.#put(
+      'ownPending',
+      await sealOwnPending(this.#keys, clientMessageId, content),
+      clientMessageId,
+    );
   }
 
+  /** Taken (read and deleted) in one transaction, opened after it. */
   async takeOwnPending(clientMessageId: string): Promise<Uint8Array | undefined> {
-    return writeTransaction(this.#db, ['ownPending'], 'strict', async (tx) => {
+    const stored = await writeTransaction(this.#db, ['ownPending'], 'strict', async (tx) => {
       const pending = tx.objectStore('ownPending');
       const content = await pending.get(clientMessageId);
       if (content !== undefined) enqueue(pending.delete(clientMessageId));
       return content;
     });
+    if (stored === undefined) return undefined;
+    return isSealed(stored) ? openOwnPending(this.#keys, clientMessageId, stored) : stored;
   }
 
   async getDecryptedUpTo(conversationId: string): Promise<number> {
@@ -201,6 +243,73 @@ export class IndexedDbE2eeStore implements E2eeStore {
   async save(record: TrustRecord): Promise<void> {
     // Structured clone keeps the record's byte arrays (keys, the signed device list) as bytes.
     await this.#put('trust', record);
+  }
+
+  /** Stored content of either form: sealed, or in the clear as an earlier version wrote it. */
+  async #openContent(
+    conversationId: string,
+    seq: number,
+    stored: SealedRecord | StoredContent,
+  ): Promise<StoredContent> {
+    return isSealed(stored) ? openContent(this.#keys, conversationId, seq, stored) : stored;
+  }
+
+  /**
+   * Seals what an earlier version (schema < 3) stored in the clear, batch by batch, then removes the mark the
+   * upgrade left. A row is replaced only if it is still in the clear when its batch is written, so a newer
+   * write (sealed) is never overwritten with an older value. Re-fetching instead is not possible: the server
+   * keeps only ciphertext, and the MLS keys that opened it are gone (forward secrecy).
+   */
+  async #sealEarlierContent(): Promise<void> {
+    if ((await this.#db.get('meta', 'unsealedContent')) === undefined) return;
+    for (let after: [string, number] | undefined; ;) {
+      const range = after === undefined ? null : IDBKeyRange.lowerBound(after, true);
+      const tx = this.#db.transaction('contents', 'readonly');
+      const [keys, values] = await Promise.all([
+        tx.store.getAllKeys(range, SEAL_BATCH),
+        tx.store.getAll(range, SEAL_BATCH),
+      ]);
+      await tx.done;
+      if (keys.length === 0) break;
+      after = keys.at(-1);
+      const sealed = await Promise.all(
+        keys.map(async ([conversationId, seq], index) => {
+          const value = values[index];
+          return value === undefined || isSealed(value)
+            ? undefined
+            : {
+                key: [conversationId, seq] as [string, number],
+                record: await sealContent(this.#keys, conversationId, seq, value),
+              };
+        }),
+      );
+      await writeTransaction(this.#db, ['contents'], 'relaxed', async (write) => {
+        const contents = write.objectStore('contents');
+        for (const row of sealed) {
+          if (row === undefined) continue;
+          const current = await contents.get(row.key);
+          if (current !== undefined && !isSealed(current)) enqueue(contents.put(row.record, row.key));
+        }
+      });
+    }
+    const pending = await this.#db.getAllKeys('ownPending');
+    const sealedPending = await Promise.all(
+      pending.map(async (clientMessageId) => {
+        const value = await this.#db.get('ownPending', clientMessageId);
+        return value === undefined || isSealed(value)
+          ? undefined
+          : { clientMessageId, record: await sealOwnPending(this.#keys, clientMessageId, value) };
+      }),
+    );
+    await writeTransaction(this.#db, ['ownPending', 'meta'], 'strict', async (write) => {
+      const store = write.objectStore('ownPending');
+      for (const row of sealedPending) {
+        if (row === undefined) continue;
+        const current = await store.get(row.clientMessageId);
+        if (current !== undefined && !isSealed(current)) enqueue(store.put(row.record, row.clientMessageId));
+      }
+      enqueue(write.objectStore('meta').delete('unsealedContent'));
+    });
   }
 
   /** One strict single-request transaction (`db.put` would leave the durability to the browser). */

@@ -6,6 +6,7 @@ import type {
   SearchStore,
   SearchWrite,
   SegmentRow,
+  WalkProgress,
 } from '../e2ee/search/search-store.js';
 import {
   enqueue,
@@ -13,10 +14,10 @@ import {
   ownBytes,
   writeTransaction,
   type AccountDatabase,
-  type SealedSearchRecord,
+  type SealedRecord,
 } from './open-database.js';
+import { addAtRestKeys, loadAtRestKeys } from './at-rest-keys.js';
 
-const KEYS = 'current';
 /** Sorts after every string: [t, AFTER_STRINGS] bounds all keys [t, conversationId, seq]. */
 const AFTER_STRINGS: never[] = [];
 
@@ -42,19 +43,14 @@ export class IndexedDbSearchStore implements SearchStore {
     this.#db.close();
   }
 
+  /** The account's at-rest keys, shared with the sealed content of `IndexedDbE2eeStore` (`at-rest-keys.ts`). */
   async loadKeys(): Promise<SearchKeys | undefined> {
-    return this.#db.get('searchKeys', KEYS);
+    return loadAtRestKeys(this.#db);
   }
 
   /** Structured clone keeps the CryptoKeys as they are: non-extractable, usable only through WebCrypto. */
   async addKeys(keys: SearchKeys): Promise<SearchKeys> {
-    return writeTransaction(this.#db, ['searchKeys'], 'strict', async (tx) => {
-      const store = tx.objectStore('searchKeys');
-      const stored = await store.get(KEYS);
-      if (stored !== undefined) return stored;
-      enqueue(store.put({ seal: keys.seal, name: keys.name }, KEYS));
-      return keys;
-    });
+    return addAtRestKeys(this.#db, keys);
   }
 
   async locators(pages: readonly LocatorPageKey[]): Promise<(LocatorEntries | undefined)[]> {
@@ -113,8 +109,11 @@ export class IndexedDbSearchStore implements SearchStore {
     return keys.map(([expiresAt, conversationId, seq]) => ({ expiresAt, ref: { conversationId, seq } }));
   }
 
-  async progress(conversationId: string): Promise<number> {
-    return (await this.#db.get('searchProgress', conversationId)) ?? 0;
+  async progress(conversationId: string): Promise<WalkProgress> {
+    const stored = (await this.#db.get('searchProgress', conversationId)) ?? 0;
+    if (typeof stored === 'number') return { complete: stored };
+    const { complete, top, bottom } = stored;
+    return top === undefined || bottom === undefined ? { complete } : { complete, walked: { top, bottom } };
   }
 
   async write(write: SearchWrite): Promise<void> {
@@ -144,12 +143,18 @@ export class IndexedDbSearchStore implements SearchStore {
         enqueue(expiry.delete([expiresAt, ref.conversationId, ref.seq]));
       for (const { expiresAt, ref } of write.putExpiry)
         enqueue(expiry.put(0, [expiresAt, ref.conversationId, ref.seq]));
-      for (const { conversationId, seq } of write.progress) enqueue(progress.put(seq, conversationId));
+      for (const { conversationId, progress: walk } of write.progress)
+        enqueue(
+          progress.put(
+            walk.walked === undefined ? walk.complete : { complete: walk.complete, ...walk.walked },
+            conversationId,
+          ),
+        );
       return Promise.resolve();
     });
   }
 }
 
-function record(sealed: Sealed): SealedSearchRecord {
+function record(sealed: Sealed): SealedRecord {
   return { iv: ownBytes(sealed.iv), data: ownBytes(sealed.data) };
 }

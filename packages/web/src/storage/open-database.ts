@@ -30,24 +30,36 @@ export interface AccountSchema extends DBSchema {
   groups: { key: string; value: Uint8Array };
   groupPositions: { key: string; value: GroupPosition };
   keyPackages: { key: string; value: { readonly refHex: string; readonly bytes: Uint8Array } };
-  contents: { key: [string, number]; value: StoredContent };
-  ownPending: { key: string; value: Uint8Array };
+  /**
+   * (conversationId, seq) → what the device decrypted, sealed with the at-rest key (`sealed-content.ts`,
+   * version 3). A `StoredContent` in the clear is one an earlier version wrote, until it is sealed in turn.
+   */
+  contents: { key: [string, number]; value: SealedRecord | StoredContent };
+  /** clientMessageId → own content waiting for its seq: sealed as `contents` (a bare array: earlier version). */
+  ownPending: { key: string; value: SealedRecord | Uint8Array };
   decryptedUpTo: { key: string; value: number };
   trust: { key: string; value: TrustRecord };
 
   // Device search (ADR 0020, version 2): blocks and segments are sealed; the rest is metadata the stores above
   // hold in the clear already (which messages, when), never words.
+  /** The account's at-rest keys (`at-rest-keys.ts`): the search's first, the decrypted content's too since 3. */
   searchKeys: { key: 'current'; value: SearchKeyPair };
   /** Block number → sealed documents (up to 64 messages). */
-  searchBlocks: { key: number; value: SealedSearchRecord };
+  searchBlocks: { key: number; value: SealedRecord };
   /** (conversationId, page) → flat [seq, docKey, block, …] triples. */
   searchLocators: { key: [string, number]; value: Float64Array };
   /** (bucket, segment number) → sealed postings. */
-  searchSegments: { key: [number, number]; value: SealedSearchRecord };
+  searchSegments: { key: [number, number]; value: SealedRecord };
   /** (expiresAt, conversationId, seq) of disappearing messages, for the expiry sweep. */
   searchExpiry: { key: [number, string, number]; value: 0 };
-  /** conversationId → the seq up to which its history was walked into the index. */
-  searchProgress: { key: string; value: number };
+  /**
+   * conversationId → how far its history was walked into the index: `complete` and, while a walk is under way,
+   * the range it walked (`top`, `bottom`); a bare number is `complete` as schema version 2 wrote it.
+   */
+  searchProgress: {
+    key: string;
+    value: number | { readonly complete: number; readonly top?: number; readonly bottom?: number };
+  };
 }
 
 /** The device search's keys (ADR 0020): non-extractable WebCrypto keys, kept as such by structured clone. */
@@ -59,13 +71,17 @@ export interface SearchKeyPair {
 }
 
 /** AES-GCM ciphertext with its nonce. */
-export interface SealedSearchRecord {
+export interface SealedRecord {
   readonly iv: Uint8Array;
   readonly data: Uint8Array;
 }
 
-/** `syncToken`: the realtime sync token. `owner`: the device (login session id) whose keys the database holds. */
-export type MetaKey = 'syncToken' | 'owner';
+/**
+ * `syncToken`: the realtime sync token. `owner`: the device (login session id) whose keys the database holds.
+ * `unsealedContent`: set by the upgrade to version 3 when the database existed before: decrypted content written
+ * in the clear may remain, and `IndexedDbE2eeStore` seals it (then deletes the mark).
+ */
+export type MetaKey = 'syncToken' | 'owner' | 'unsealedContent';
 
 export type AccountDatabase = IDBPDatabase<AccountSchema>;
 export type AccountStoreName = StoreNames<AccountSchema>;
@@ -74,7 +90,7 @@ export type AccountStoreName = StoreNames<AccountSchema>;
  * The schema version. A change of schema is a new version with its own step in `upgrade` (never an edit of an
  * earlier step): a browser may open the database last written by any earlier release.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const DATABASE_PREFIX = 'enlets-account-';
 
@@ -95,7 +111,7 @@ export function accountDatabaseName(userId: string): string {
 export async function openAccountDatabase(userId: string): Promise<AccountDatabase> {
   requireIndexedDb();
   const db = await openDB<AccountSchema>(accountDatabaseName(userId), SCHEMA_VERSION, {
-    upgrade(database, oldVersion) {
+    upgrade(database, oldVersion, _newVersion, transaction) {
       if (oldVersion < 1) {
         const outbox = database.createObjectStore('outbox', { autoIncrement: true });
         outbox.createIndex('byClientMessageId', 'clientMessageId', { unique: true });
@@ -119,6 +135,12 @@ export async function openAccountDatabase(userId: string): Promise<AccountDataba
         database.createObjectStore('searchSegments');
         database.createObjectStore('searchExpiry');
         database.createObjectStore('searchProgress');
+      }
+      if (oldVersion < 3) {
+        // Decrypted content is sealed from now on (ADR 0015). Sealing takes WebCrypto, which cannot run inside
+        // this transaction (an await on anything but its requests commits it): a database that may hold content
+        // in the clear is marked, and the store seals that content once it is open.
+        if (oldVersion >= 1) enqueue(transaction.objectStore('meta').put('1', 'unsealedContent'));
       }
     },
     blocking() {

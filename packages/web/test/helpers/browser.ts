@@ -45,8 +45,31 @@ export async function openContext(
   viewport: ViewportName,
   locale = 'en-GB',
 ): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
-  const problems: PageProblems = { cspViolations: [], consoleErrors: [] };
   const context = await browser.newContext({ viewport: VIEWPORTS[viewport], locale });
+  return { context, ...(await watchProblems(context)) };
+}
+
+/**
+ * A browser on a profile kept on disk in `userDataDir` (a new context is in memory only), watched as
+ * `openContext` watches one: for tests that read what the browser wrote to its profile.
+ */
+export async function openPersistentContext(
+  userDataDir: string,
+  viewport: ViewportName,
+  locale = 'en-GB',
+): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox'],
+    viewport: VIEWPORTS[viewport],
+    locale,
+  });
+  return { context, ...(await watchProblems(context)) };
+}
+
+async function watchProblems(context: BrowserContext): Promise<{ page: Page; problems: PageProblems }> {
+  const problems: PageProblems = { cspViolations: [], consoleErrors: [] };
   await context.exposeFunction('enletsReportCspViolation', (report: string) => {
     problems.cspViolations.push(report);
   });
@@ -64,7 +87,7 @@ export async function openContext(
     if (message.type() === 'error') problems.consoleErrors.push(message.text());
   });
   page.on('pageerror', (error) => problems.consoleErrors.push(`uncaught: ${error.message}`));
-  return { context, page, problems };
+  return { page, problems };
 }
 
 export interface AxeViolation {

@@ -3,6 +3,7 @@ import type { DeviceSearchIndex } from '../../src/e2ee/search/search-index.js';
 import type { generateSearchKeys, open } from '../../src/e2ee/search/sealing.js';
 import type { IndexedDbE2eeStore } from '../../src/storage/indexeddb-e2ee-store.js';
 import type { IndexedDbSearchStore } from '../../src/storage/indexeddb-search-store.js';
+import type { RawDatabase } from '../helpers/raw-database.js';
 import type { BenchOptions, BenchReport } from './bench-worker.js';
 
 /**
@@ -22,18 +23,16 @@ export interface SearchTestApi {
    * and in UTF-16 (little and big endian), byte arrays as they are, numbers as decimal text. CryptoKeys have
    * no bytes to give; what they are is listed apart.
    */
-  readonly rawDatabase: (userId: string) => Promise<RawDatabase>;
+  readonly rawDatabase: (userId: string, stores?: readonly string[]) => Promise<RawDatabase>;
+  /** Stores `text` in the clear in the account's database: the control that shows a scan finds plaintext. */
+  readonly writePlaintext: (userId: string, text: string) => Promise<void>;
   /** The sealed blocks of documents of the index, as stored. */
   readonly sealedBlocks: (userId: string) => Promise<{ block: number; iv: number[]; data: number[] }[]>;
   /** Runs the indexing and query benchmark in a module Web Worker, as the secure worker runs the index. */
   readonly runBench: (options: BenchOptions) => Promise<BenchReport>;
 }
 
-export interface RawDatabase {
-  readonly records: number;
-  readonly base64: string;
-  readonly cryptoKeys: readonly { store: string; algorithm: string; extractable: boolean }[];
-}
+export type { RawDatabase } from '../helpers/raw-database.js';
 
 declare global {
   interface Window {

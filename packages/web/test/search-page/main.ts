@@ -4,66 +4,10 @@ import { generateSearchKeys, open } from '../../src/e2ee/search/sealing.js';
 import { IndexedDbE2eeStore } from '../../src/storage/indexeddb-e2ee-store.js';
 import { IndexedDbSearchStore } from '../../src/storage/indexeddb-search-store.js';
 import { openAccountDatabase } from '../../src/storage/open-database.js';
-import type { RawDatabase } from './api.js';
+import { rawDatabase } from '../helpers/raw-database.js';
 import type { BenchOptions, BenchReport } from './bench-worker.js';
 // Built by Vite as a worker chunk of its own (as the secure worker is), and its URL passed here.
 import builtBenchWorkerUrl from './bench-worker.ts?worker&url';
-
-const utf8 = new TextEncoder();
-
-function utf16(text: string, littleEndian: boolean): Uint8Array {
-  const bytes = new Uint8Array(text.length * 2);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < text.length; i += 1) view.setUint16(i * 2, text.charCodeAt(i), littleEndian);
-  return bytes;
-}
-
-/** Every byte a value holds, in every form a string could take on disk. */
-function collect(
-  value: unknown,
-  store: string,
-  parts: Uint8Array[],
-  cryptoKeys: RawDatabase['cryptoKeys'][number][],
-): void {
-  if (typeof value === 'string') {
-    parts.push(utf8.encode(value), utf16(value, true), utf16(value, false));
-  } else if (typeof value === 'number') {
-    parts.push(utf8.encode(String(value)));
-  } else if (value instanceof Uint8Array) {
-    parts.push(value);
-  } else if (value instanceof ArrayBuffer) {
-    parts.push(new Uint8Array(value));
-  } else if (value instanceof CryptoKey) {
-    cryptoKeys.push({ store, algorithm: value.algorithm.name, extractable: value.extractable });
-  } else if (Array.isArray(value)) {
-    for (const item of value) collect(item, store, parts, cryptoKeys);
-  } else if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      collect(key, store, parts, cryptoKeys);
-      collect(item, store, parts, cryptoKeys);
-    }
-  }
-}
-
-async function rawDatabase(userId: string): Promise<RawDatabase> {
-  const db = await openAccountDatabase(userId);
-  const parts: Uint8Array[] = [];
-  const cryptoKeys: RawDatabase['cryptoKeys'][number][] = [];
-  let records = 0;
-  for (const name of db.objectStoreNames) {
-    let cursor = await db.transaction(name).store.openCursor();
-    while (cursor !== null) {
-      records += 1;
-      collect(cursor.key, name, parts, cryptoKeys);
-      collect(cursor.value, name, parts, cryptoKeys);
-      cursor = await cursor.continue();
-    }
-  }
-  db.close();
-  let binary = '';
-  for (const part of parts) for (const byte of part) binary += String.fromCharCode(byte);
-  return { records, base64: btoa(binary), cryptoKeys };
-}
 
 async function sealedBlocks(userId: string): Promise<{ block: number; iv: number[]; data: number[] }[]> {
   const db = await openAccountDatabase(userId);
@@ -75,6 +19,13 @@ async function sealedBlocks(userId: string): Promise<{ block: number; iv: number
     iv: Array.from(values[index]?.iv ?? []),
     data: Array.from(values[index]?.data ?? []),
   }));
+}
+
+/** A control for the scans: a string stored in the clear (as the sync token is) in the account's database. */
+async function writePlaintext(userId: string, text: string): Promise<void> {
+  const db = await openAccountDatabase(userId);
+  await db.put('meta', text, 'syncToken');
+  db.close();
 }
 
 interface TrustedTypesFactory {
@@ -124,6 +75,7 @@ window.enletsSearch = {
   generateSearchKeys,
   openSealed: open,
   rawDatabase,
+  writePlaintext,
   sealedBlocks,
   runBench,
 };

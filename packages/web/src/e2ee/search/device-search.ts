@@ -1,5 +1,6 @@
 import type { SearchRequest, SearchResponse, ShownContent, ShownEvent } from '../worker-protocol.js';
 import type { DeviceSearchIndex, IndexChange } from './search-index.js';
+import type { WalkProgress } from './search-store.js';
 
 /** A page of a conversation's history before `beforeSeq`, as the worker shows it (content decoded). */
 export type HistoryPage = (
@@ -44,7 +45,8 @@ export class DeviceSearch {
   #deferred: Promise<void> | undefined;
   /** What walks read, across conversations, until a batch is full or the last walk is done. */
   #walkBatch: IndexChange[] = [];
-  #walkProgress: { conversationId: string; seq: number }[] = [];
+  /** Each walking conversation's progress after its last page read, written with the batch holding that page. */
+  #walkProgress = new Map<string, WalkProgress>();
   #closed = false;
 
   constructor(index: DeviceSearchIndex, history: HistoryPage, now: () => number = Date.now) {
@@ -134,11 +136,15 @@ export class DeviceSearch {
     return { ...result, indexing: this.indexing };
   }
 
-  /** Stops walking; the live events waiting are indexed first. */
+  /**
+   * Stops walking; the live events waiting are indexed first, and what the walks read so far with their progress
+   * (the next open goes on from there).
+   */
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#sweepTimer);
     await this.flush();
+    await this.#flushWalks().catch(() => undefined);
   }
 
   /** Read through a method: a walk checks it again after each await (closing happens meanwhile). */
@@ -160,21 +166,16 @@ export class DeviceSearch {
    * Walks every conversation asked for, newest first, one page of each in turn: the newest messages of all
    * conversations are indexed first (and sealed in the same blocks, so the newest hits of a query are a few
    * block reads). Down to the seq the last walk of each reached. An edit comes before the message it edits
-   * here; the index holds it until the message comes (`DeviceSearchIndex`), and the newest edit wins. A walk's
-   * progress is written with (or after) the last of its changes, never before.
+   * here; the index holds it until the message comes (`DeviceSearchIndex`), and the newest edit wins. Progress
+   * is recorded per page (`progressAfter`) and written with (or after) the changes it covers, never before: a
+   * walk interrupted by a reload goes on from its last written batch, not from the top of the conversation.
    */
   async #walkAll(): Promise<void> {
     const active: WalkCursor[] = [];
     for (;;) {
       for (let request = this.#requested.shift(); request !== undefined; request = this.#requested.shift()) {
-        const floor = request.full ? 0 : await this.#index.progress(request.conversationId);
-        if (request.headSeq !== undefined && request.headSeq <= floor) continue;
-        active.push({
-          conversationId: request.conversationId,
-          floor,
-          top: floor,
-          beforeSeq: Number.MAX_SAFE_INTEGER,
-        });
+        const cursor = await this.#cursorFor(request);
+        if (cursor !== undefined) active.push(cursor);
       }
       if (active.length === 0 || this.#isClosed()) break;
       for (const cursor of [...active]) {
@@ -183,18 +184,54 @@ export class DeviceSearch {
         try {
           finished = await this.#step(cursor);
         } catch {
-          // This conversation could not be read now (gone, offline): no progress, the others go on.
+          // This conversation could not be read now (gone, offline): the pages read so far keep their
+          // progress, the others go on.
           active.splice(active.indexOf(cursor), 1);
           continue;
         }
-        if (finished) {
-          active.splice(active.indexOf(cursor), 1);
-          this.#walkProgress.push({ conversationId: cursor.conversationId, seq: cursor.top });
-        }
+        if (finished) active.splice(active.indexOf(cursor), 1);
+        const progress = progressAfter(cursor, finished);
+        if (progress !== undefined) this.#walkProgress.set(cursor.conversationId, progress);
         if (this.#walkBatch.length >= WALK_BATCH) await this.#flushWalks();
       }
     }
     await this.#flushWalks();
+  }
+
+  /** Where a walk starts: above what an interrupted walk did, or right below it when nothing came since. */
+  async #cursorFor(request: WalkRequest): Promise<WalkCursor | undefined> {
+    const { conversationId, headSeq } = request;
+    const stored: WalkProgress = request.full ? { complete: 0 } : await this.#index.progress(conversationId);
+    const floor = stored.complete;
+    const walked = stored.walked;
+    if (walked === undefined) {
+      if (headSeq !== undefined && headSeq <= floor) return undefined;
+      return {
+        conversationId,
+        floor,
+        top: floor,
+        beforeSeq: Number.MAX_SAFE_INTEGER,
+        skip: undefined,
+        openEdits: [],
+      };
+    }
+    if (headSeq !== undefined && headSeq <= walked.top)
+      return {
+        conversationId,
+        floor,
+        top: walked.top,
+        beforeSeq: walked.bottom,
+        skip: undefined,
+        openEdits: [],
+      };
+    return {
+      conversationId,
+      floor,
+      top: floor,
+      beforeSeq: Number.MAX_SAFE_INTEGER,
+      skip: walked,
+      openEdits: [],
+    };
   }
 
   /** One page of a walk; true when the walk reached its floor or the start of the conversation. */
@@ -205,23 +242,55 @@ export class DeviceSearch {
     const oldest = page.at(-1)?.event.seq;
     if (oldest === undefined) return true;
     const now = this.#now();
+    const { skip } = cursor;
     for (const shown of page) {
-      if (shown.event.seq <= cursor.floor) break;
-      cursor.top = Math.max(cursor.top, shown.event.seq);
-      this.#walkBatch.push(...changesOf(shown, now));
+      const { seq } = shown.event;
+      if (seq <= cursor.floor) break;
+      // Indexed by the walk that was interrupted.
+      if (skip !== undefined && seq <= skip.top && seq >= skip.bottom) continue;
+      cursor.top = Math.max(cursor.top, seq);
+      for (const change of changesOf(shown, now)) {
+        this.#walkBatch.push(change);
+        if (change.kind === 'edit') cursor.openEdits.push({ editSeq: seq, refSeq: change.seq });
+      }
     }
     cursor.beforeSeq = oldest;
-    return oldest <= cursor.floor + 1 || page.length < HISTORY_PAGE;
+    if (skip !== undefined && oldest <= skip.top + 1) {
+      // Down to what the interrupted walk did: on below it.
+      cursor.top = Math.max(cursor.top, skip.top);
+      cursor.beforeSeq = Math.min(oldest, skip.bottom);
+      cursor.skip = undefined;
+    }
+    // An edit whose message the walk has now read is settled in the index.
+    cursor.openEdits = cursor.openEdits.filter((edit) => edit.refSeq < cursor.beforeSeq);
+    return cursor.beforeSeq <= cursor.floor + 1 || page.length < HISTORY_PAGE;
   }
 
-  /** Indexes what the walks read so far, with the progress of the walks that finished. */
+  /** Indexes what the walks read so far, with the progress of each walk up to its last page read. */
   async #flushWalks(): Promise<void> {
     const changes = this.#walkBatch;
-    const progress = this.#walkProgress;
+    const progress = [...this.#walkProgress].map(([conversationId, walk]) => ({
+      conversationId,
+      progress: walk,
+    }));
     this.#walkBatch = [];
-    this.#walkProgress = [];
+    this.#walkProgress = new Map();
     if (changes.length > 0 || progress.length > 0) await this.#index.apply(changes, progress);
   }
+}
+
+/**
+ * What a walk may record after a page. Finished: everything up to the newest seq it saw. Under way: the range
+ * it walked — but not below an edit whose message it has not read yet: the index holds such an edit in memory
+ * only, so a walk resumed after a reload must read that edit again (else the message would keep its old words).
+ * Nothing while it still walks above the range an interrupted walk left (that record stands until they meet).
+ */
+function progressAfter(cursor: WalkCursor, finished: boolean): WalkProgress | undefined {
+  if (finished) return { complete: Math.max(cursor.top, cursor.floor) };
+  if (cursor.skip !== undefined) return undefined;
+  const bottom = cursor.openEdits.reduce((low, edit) => Math.max(low, edit.editSeq + 1), cursor.beforeSeq);
+  if (bottom > cursor.top) return undefined;
+  return { complete: cursor.floor, walked: { top: cursor.top, bottom } };
 }
 
 interface WalkRequest {
@@ -234,12 +303,16 @@ interface WalkRequest {
 
 interface WalkCursor {
   readonly conversationId: string;
-  /** The seq the last walk reached: this one stops there. */
+  /** Every seq up to this one was walked before: this walk stops there. */
   readonly floor: number;
-  /** The newest seq seen: the progress once the walk is done. */
+  /** The newest seq walked: the progress once the walk is done. */
   top: number;
-  /** The next page is the one before this seq. */
+  /** The next page is the one before this seq; every seq from here to `top` was walked. */
   beforeSeq: number;
+  /** The range an interrupted walk did, while this one walks what came after it (then undefined). */
+  skip: { readonly top: number; readonly bottom: number } | undefined;
+  /** Edits read whose message is older than `beforeSeq`: held in the index's memory until it is read. */
+  openEdits: { readonly editSeq: number; readonly refSeq: number }[];
 }
 
 /** What an event changes in the index. */

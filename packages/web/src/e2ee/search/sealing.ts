@@ -2,7 +2,9 @@
  * The device search's cryptography (ADR 0020), WebCrypto only: AES-GCM-256 seals every document and postings
  * segment, bound to its place by the additional data (a sealed row moved to another key does not open);
  * HMAC-SHA-256 turns a token's prefix into a bucket number, so the stored keys say nothing about the words.
- * Both keys are made here, non-extractable: no script, ours included, can read their bytes.
+ * Both keys are made here, non-extractable: no script, ours included, can read their bytes. `seal` and `open`
+ * seal the decrypted messages too (`storage/sealed-content.ts`, ADR 0015), under the same key, with contexts of
+ * their own; the keys are the account's at-rest keys (`storage/at-rest-keys.ts`).
  */
 
 export interface SearchKeys {

@@ -8,7 +8,15 @@ import {
   pairKey,
 } from './postings.js';
 import { bucketOf, generateSearchKeys, open, seal, type SearchKeys } from './sealing.js';
-import type { DocRef, ExpiryEntry, LocatorPageKey, SearchStore, SearchWrite } from './search-store.js';
+import type {
+  DocRef,
+  ExpiryEntry,
+  LocatorPageKey,
+  ProgressEntry,
+  SearchStore,
+  SearchWrite,
+  WalkProgress,
+} from './search-store.js';
 import { snippetOf } from './snippets.js';
 import { bucketName, isEmptyQuery, matchIn, parseQuery, tokensOf, type ParsedQuery } from './tokens.js';
 
@@ -154,7 +162,7 @@ export class DeviceSearchIndex {
   }
 
   /** How far a conversation's history was walked into the index. */
-  progress(conversationId: string): Promise<number> {
+  progress(conversationId: string): Promise<WalkProgress> {
     return this.#store.progress(conversationId);
   }
 
@@ -162,10 +170,7 @@ export class DeviceSearchIndex {
    * Applies changes in order, in one transaction, with `progress` recorded in the same one. Batches are what
    * make indexing fast: one segment per touched bucket, one block per 64 new messages.
    */
-  apply(
-    changes: readonly IndexChange[],
-    progress: readonly { readonly conversationId: string; readonly seq: number }[] = [],
-  ): Promise<void> {
+  apply(changes: readonly IndexChange[], progress: readonly ProgressEntry[] = []): Promise<void> {
     return this.#exclusive(() => this.#applySafely(changes, progress, []));
   }
 
@@ -364,7 +369,7 @@ export class DeviceSearchIndex {
   /** On any failure, what is cached in memory may no longer be what is stored: it is read again next time. */
   async #applySafely(
     changes: readonly IndexChange[],
-    progress: readonly { readonly conversationId: string; readonly seq: number }[],
+    progress: readonly ProgressEntry[],
     expiredEntries: readonly ExpiryEntry[],
   ): Promise<void> {
     try {
@@ -378,7 +383,7 @@ export class DeviceSearchIndex {
 
   async #apply(
     changes: readonly IndexChange[],
-    progress: readonly { readonly conversationId: string; readonly seq: number }[],
+    progress: readonly ProgressEntry[],
     expiredEntries: readonly ExpiryEntry[],
   ): Promise<void> {
     const refs = new Map<string, DocRef>();

@@ -30,6 +30,26 @@ export interface ExpiryEntry {
   readonly ref: DocRef;
 }
 
+/**
+ * How far a conversation's history was walked into the index. A walk goes newest first and records itself page
+ * by page, so one interrupted (a reload, going offline) resumes where it stopped instead of from the top.
+ */
+export interface WalkProgress {
+  /** Every seq up to this one was walked (0: none yet). */
+  readonly complete: number;
+  /**
+   * A walk under way: it walked every seq from `top` down to `bottom` (both included; `bottom` > `complete` + 1).
+   * The next walk indexes what came after `top`, then goes on below `bottom` down to `complete`.
+   */
+  readonly walked?: { readonly top: number; readonly bottom: number };
+}
+
+/** A conversation's progress, as a write records it. */
+export interface ProgressEntry {
+  readonly conversationId: string;
+  readonly progress: WalkProgress;
+}
+
 /** One transaction's worth of changes to the index. */
 export interface SearchWrite {
   readonly putBlocks: readonly { readonly block: number; readonly sealed: Sealed }[];
@@ -45,7 +65,7 @@ export interface SearchWrite {
   readonly putExpiry: readonly ExpiryEntry[];
   readonly deleteExpiry: readonly ExpiryEntry[];
   /** How far each conversation's history was walked into the index. */
-  readonly progress: readonly { readonly conversationId: string; readonly seq: number }[];
+  readonly progress: readonly ProgressEntry[];
 }
 
 /**
@@ -71,7 +91,7 @@ export interface SearchStore {
   segments(buckets: readonly number[]): Promise<SegmentRow[][]>;
   /** Messages whose expiry is at or before `now`, at most `limit`. */
   expired(now: number, limit: number): Promise<ExpiryEntry[]>;
-  /** The seq up to which the conversation's history was walked into the index (0: never). */
-  progress(conversationId: string): Promise<number>;
+  /** How far the conversation's history was walked into the index (`{ complete: 0 }`: never). */
+  progress(conversationId: string): Promise<WalkProgress>;
   write(write: SearchWrite): Promise<void>;
 }
