@@ -331,7 +331,13 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(added.status, 200, JSON.stringify(added.body));
       const beforeBatch = await lastSeq(conversationId, alice);
-      await d.messenger.ensureJoined(conversationId);
+      const joined: string[] = [];
+      d.messenger.on('joined', (e) => joined.push(e.conversationId));
+      assert.equal(
+        await d.messenger.ensureJoined(conversationId),
+        'awaiting-welcome',
+        'her device may not join by itself: it waits for the batch (what the app shows)',
+      );
       await waitFor(
         async () => ((await commitsAfter(conversationId, alice, beforeBatch)).length >= 1 ? true : undefined),
         "the manager's batch",
@@ -339,6 +345,8 @@ for (const dialect of DIALECTS) {
       );
       await send(a, conversationId, 'welcome, Dana');
       await reads(d, conversationId, 'welcome, Dana');
+      assert.deepEqual(joined, [conversationId], 'the app hears when her device is in');
+      assert.equal(await d.messenger.ensureJoined(conversationId), 'member');
 
       // Alice's batch shared what her device reads, once, recorded by the server as hers.
       const share = await waitFor(() => shares[0], "Dana's device imports the history", 180_000);

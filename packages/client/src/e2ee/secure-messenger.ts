@@ -106,6 +106,8 @@ export interface SecureMessengerEvents {
   warning: SecurityWarning;
   /** A history share addressed to this user was verified and imported (`history` now shows it). */
   historyShared: HistoryImport;
+  /** This device entered the conversation's group (created it, or joined by Welcome or external commit). */
+  joined: { readonly conversationId: string };
 }
 
 export interface SecureMessengerOptions {
@@ -342,14 +344,17 @@ export class SecureMessenger {
   /**
    * Makes sure this device is in the conversation's group (joining by Welcome or external commit, or creating
    * the group), so it can read what is sent from now on. A new device calls it for each of its conversations.
+   * Resolves to `awaiting-welcome` in a large group this device may not join by itself: a manager's batch adds
+   * it, and its Welcome arrives with that commit (the `joined` event says when; ADR 0021).
    */
-  ensureJoined(conversationId: string): Promise<void> {
+  ensureJoined(conversationId: string): Promise<'member' | 'awaiting-welcome'> {
     return this.#inOrder(conversationId, async () => {
       try {
         await this.#readyToSend(conversationId);
+        return 'member';
       } catch (error) {
-        // A large group: a manager's batch adds this device, and its Welcome arrives with that commit.
         if (!(error instanceof WelcomePendingError)) throw error;
+        return 'awaiting-welcome';
       }
     });
   }
@@ -1213,6 +1218,7 @@ export class SecureMessenger {
       leafUpdatedAt: freshLeaf ? this.#now() : 0,
       sentSinceLeafUpdate: 0,
     });
+    this.#events.emit('joined', { conversationId: group.groupId });
   }
 
   async #saveGroup(group: MlsGroup): Promise<void> {
