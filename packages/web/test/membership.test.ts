@@ -26,6 +26,7 @@ import {
   type SeededUser,
   type WebTestServer,
 } from './helpers/web-server.js';
+import { waitForUnlockedMessenger } from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# membership suite skipped: ${unavailable}`);
@@ -116,7 +117,7 @@ describe(
       assert.match(generated, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/);
       await shown.getByLabel('Type the passphrase again').fill(generated);
       await shown.getByRole('button', { name: 'Save recovery passphrase' }).click();
-      await shown.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: KEY_SETUP_MS });
+      await waitForUnlockedMessenger(shown, KEY_SETUP_MS);
       return generated;
     }
 
@@ -404,7 +405,7 @@ describe(
       await fresh.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
       await fresh.getByLabel('Recovery passphrase').fill(jonasPassphrase);
       await fresh.getByRole('button', { name: 'Recover', exact: true }).click();
-      await fresh.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: KEY_SETUP_MS });
+      await waitForUnlockedMessenger(fresh, KEY_SETUP_MS);
       await fresh.getByRole('button', { name: /Nina Novak/ }).click({ timeout: 30_000 });
       for (const text of [
         'Welcome to the ENLETS network, Jonas.',

@@ -10,7 +10,7 @@ import {
   screenshotBothSizes,
   type PageProblems,
 } from './helpers/browser.js';
-import { firstDevice } from './helpers/devices.js';
+import { firstDevice, waitForUnlockedMessenger } from './helpers/devices.js';
 import {
   buildWebClient,
   seedUser,
@@ -83,7 +83,7 @@ describe('passkeys in Chromium against the real server', { skip: unavailable }, 
     await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
     await page.getByLabel('Recovery passphrase').fill(passphrase);
     await page.getByRole('button', { name: 'Recover', exact: true }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 60_000 });
+    await waitForUnlockedMessenger(page, 60_000);
   }
 
   async function openAccount(page: Page): Promise<void> {

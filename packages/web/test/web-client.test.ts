@@ -24,7 +24,11 @@ import {
   type SeededUser,
   type WebTestServer,
 } from './helpers/web-server.js';
-import { firstDevice as firstDeviceOf, signInAndRecover } from './helpers/devices.js';
+import {
+  firstDevice as firstDeviceOf,
+  signInAndRecover,
+  waitForUnlockedMessenger,
+} from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# web client suite skipped: ${unavailable}`);
@@ -379,7 +383,7 @@ describe('packages/web in Chromium against the real server', { skip: unavailable
     assert.match(generated, /^[0-9A-Z]{4}(-[0-9A-Z]{4}){5}$/, 'a generated code is offered');
     await page.getByLabel('Type the passphrase again').fill(generated);
     await page.getByRole('button', { name: 'Save recovery passphrase' }).click();
-    await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 60_000 });
+    await waitForUnlockedMessenger(page, 60_000);
     await page.getByText('No conversations yet.').waitFor();
   });
 

@@ -24,7 +24,7 @@ import {
   type WebTestServer,
 } from './helpers/web-server.js';
 import { XSS_PAYLOADS } from './xss-payloads.js';
-import { firstDevice as firstDeviceOf } from './helpers/devices.js';
+import { firstDevice as firstDeviceOf, waitForUnlockedMessenger } from './helpers/devices.js';
 
 const unavailable = browserUnavailable();
 if (unavailable !== undefined) console.log(`# XSS suite skipped: ${unavailable}`);
@@ -212,7 +212,7 @@ describe(
       await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
       await page.getByLabel('Recovery passphrase').fill(passphrases.get(anna.id) ?? '');
       await page.getByRole('button', { name: 'Recover', exact: true }).click();
-      await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: 90_000 });
+      await waitForUnlockedMessenger(page, 90_000);
     });
 
     after(async () => {

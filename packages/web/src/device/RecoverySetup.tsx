@@ -10,7 +10,8 @@ interface RecoverySetupProps {
 
 /**
  * The user's first device: a recovery passphrase protects the backup of their keys and history (ADR 0012).
- * The screen says plainly what losing it means; a generated code is offered, and typed twice either way.
+ * The form says plainly what losing it means; a generated code is offered, and typed twice either way. Shown
+ * in the messenger's lock panel (SecureGate): messages stay locked until it is saved.
  */
 export function RecoverySetup({ session, onDone }: RecoverySetupProps): ReactNode {
   const i18n = useI18n();
@@ -64,62 +65,61 @@ export function RecoverySetup({ session, onDone }: RecoverySetupProps): ReactNod
       ? undefined
       : deviceErrorMessage(error, i18n);
   return (
-    <div className="sign-in-page">
-      <main className="sign-in-card">
-        <h1 className="app-name">{i18n.t('app.name')}</h1>
-        <form onSubmit={(event) => void submit(event)} aria-describedby={errorText ? ids.error : ids.loss}>
-          <h2>{i18n.t('device.recoveryHeading')}</h2>
-          <p>{i18n.t('device.recoveryIntro')}</p>
-          <p id={ids.loss} className="notice">
-            <strong>{i18n.t('device.recoveryLoss')}</strong>
-          </p>
-          <div className="field">
-            <label htmlFor={ids.passphrase}>{i18n.t('device.newPassphrase')}</label>
-            <input
-              id={ids.passphrase}
-              ref={field}
-              type="text"
-              autoComplete="off"
-              spellCheck={false}
-              required
-              aria-describedby={ids.hint}
-              value={passphrase}
-              onChange={(event) => setPassphrase(event.target.value)}
-            />
-            <p id={ids.hint} className="field-hint">
-              {i18n.t('device.newPassphraseHint')}
-            </p>
-          </div>
-          <button type="button" className="link-button" onClick={() => void suggest()}>
-            {i18n.t('device.suggest')}
-          </button>
-          {suggested !== undefined && (
-            <p className="recovery-code" role="status">
-              {i18n.t('device.suggested')} <code>{suggested}</code>
-            </p>
-          )}
-          <div className="field">
-            <label htmlFor={ids.confirmation}>{i18n.t('device.confirmPassphrase')}</label>
-            <input
-              id={ids.confirmation}
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              required
-              value={confirmation}
-              onChange={(event) => setConfirmation(event.target.value)}
-            />
-          </div>
-          {errorText !== undefined && (
-            <p id={ids.error} className="form-error" role="alert">
-              {errorText}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? i18n.t('device.securing') : i18n.t('device.saveRecovery')}
-          </button>
-        </form>
-      </main>
-    </div>
+    <form
+      className="device-lock-form"
+      onSubmit={(event) => void submit(event)}
+      aria-describedby={errorText ? ids.error : ids.loss}
+    >
+      <h2>{i18n.t('device.recoveryHeading')}</h2>
+      <p>{i18n.t('device.recoveryIntro')}</p>
+      <p id={ids.loss} className="notice">
+        <strong>{i18n.t('device.recoveryLoss')}</strong>
+      </p>
+      <div className="field">
+        <label htmlFor={ids.passphrase}>{i18n.t('device.newPassphrase')}</label>
+        <input
+          id={ids.passphrase}
+          ref={field}
+          type="text"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          aria-describedby={ids.hint}
+          value={passphrase}
+          onChange={(event) => setPassphrase(event.target.value)}
+        />
+        <p id={ids.hint} className="field-hint">
+          {i18n.t('device.newPassphraseHint')}
+        </p>
+      </div>
+      <button type="button" className="link-button" onClick={() => void suggest()}>
+        {i18n.t('device.suggest')}
+      </button>
+      {suggested !== undefined && (
+        <p className="recovery-code" role="status">
+          {i18n.t('device.suggested')} <code>{suggested}</code>
+        </p>
+      )}
+      <div className="field">
+        <label htmlFor={ids.confirmation}>{i18n.t('device.confirmPassphrase')}</label>
+        <input
+          id={ids.confirmation}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          value={confirmation}
+          onChange={(event) => setConfirmation(event.target.value)}
+        />
+      </div>
+      {errorText !== undefined && (
+        <p id={ids.error} className="form-error" role="alert">
+          {errorText}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? i18n.t('device.securing') : i18n.t('device.saveRecovery')}
+      </button>
+    </form>
   );
 }

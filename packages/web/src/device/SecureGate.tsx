@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
 import { useI18n } from '../i18n/I18nProvider.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
+import '../styles/device-lock.css';
+import { Icon } from '../ui/icons.js';
 import { RecoverySetup } from './RecoverySetup.js';
 import { UnlockDevice } from './UnlockDevice.js';
 import { rememberUnlocked, wasUnlocked } from './unlocked-flag.js';
@@ -17,17 +19,22 @@ type GateState =
 interface SecureGateProps {
   readonly session: SecureSession;
   readonly user: MeResponse;
-  readonly onSignOut: () => void;
-  readonly children: ReactNode;
+  /**
+   * The messenger, given the lock panel while this browser's keys are not open (undefined once they are). Locked,
+   * it may show only what the session reads from the server without keys (the conversation list: names, kinds,
+   * counts, favourites) and must show the panel prominently; messages are the worker's, which answers nothing
+   * that needs a key before the passphrase step is done.
+   */
+  readonly children: (lock: ReactNode | undefined) => ReactNode;
 }
 
 /**
- * Nothing of the messenger shows until this browser's encryption keys are open: created on the user's first
- * device (then a recovery passphrase must be set up), restored with the passphrase on a new browser, or kept
- * from an earlier visit.
+ * No message shows until this browser's encryption keys are open: created on the user's first device (then a
+ * recovery passphrase must be set up), restored with the passphrase on a new browser, or kept from an earlier
+ * visit. Until then the messenger is locked: the conversation list is there at once, next to the passphrase
+ * form, so a new browser does not wait for the keys to show what the server already lets it read.
  */
-export function SecureGate({ session, user, onSignOut, children }: SecureGateProps): ReactNode {
-  const i18n = useI18n();
+export function SecureGate({ session, user, children }: SecureGateProps): ReactNode {
   // A returning browser shows the messenger at once; requests wait in the worker until the keys are open.
   const [state, setState] = useState<GateState>(() =>
     wasUnlocked(user.id) ? { kind: 'ready' } : { kind: 'opening' },
@@ -65,37 +72,66 @@ export function SecureGate({ session, user, onSignOut, children }: SecureGatePro
     },
     [session, user.id],
   );
+  const retry = useCallback(() => setAttempt((a) => a + 1), []);
+  const recovered = useCallback(() => {
+    rememberUnlocked(user.id, true);
+    setState({ kind: 'ready' });
+  }, [user.id]);
 
-  switch (state.kind) {
-    case 'opening':
-      return (
-        <p className="app-status" role="status">
+  if (state.kind === 'ready') return children(undefined);
+  return children(
+    <DeviceLock state={state} session={session} onUnlock={unlock} onRetry={retry} onSetUp={recovered} />,
+  );
+}
+
+interface DeviceLockProps {
+  readonly state: Exclude<GateState, { readonly kind: 'ready' }>;
+  readonly session: SecureSession;
+  readonly onUnlock: (passphrase: string) => Promise<void>;
+  readonly onRetry: () => void;
+  readonly onSetUp: () => void;
+}
+
+/** The lock panel: says plainly that messages are locked, and holds the step that unlocks them. */
+function DeviceLock({ state, session, onUnlock, onRetry, onSetUp }: DeviceLockProps): ReactNode {
+  const i18n = useI18n();
+  return (
+    <section className="device-lock" aria-label={i18n.t('device.lockedLabel')}>
+      <p className="device-lock-notice">
+        <Icon name="lock" />
+        <strong>
+          {i18n.t(
+            state.kind === 'unlock'
+              ? 'device.lockedUntilUnlocked'
+              : state.kind === 'setUpRecovery'
+                ? 'device.lockedUntilSetUp'
+                : 'device.locked',
+          )}
+        </strong>
+      </p>
+      {state.kind === 'opening' && (
+        <p className="device-lock-status" role="status">
           {i18n.t('device.opening')}
         </p>
-      );
-    case 'failed':
-      return (
-        <div className="app-status" role="alert">
+      )}
+      {state.kind === 'failed' && (
+        <div className="device-lock-status" role="alert">
           <p>{i18n.t('device.openFailed')}</p>
-          <button type="button" onClick={() => setAttempt((a) => a + 1)}>
+          <button type="button" onClick={onRetry}>
             {i18n.t('conversations.retry')}
           </button>
         </div>
-      );
-    case 'inUseElsewhere':
-      return (
-        <div className="app-status" role="alert">
+      )}
+      {state.kind === 'inUseElsewhere' && (
+        <div className="device-lock-status" role="alert">
           <p>{i18n.t('device.inUseElsewhere')}</p>
-          <button type="button" onClick={() => setAttempt((a) => a + 1)}>
+          <button type="button" onClick={onRetry}>
             {i18n.t('conversations.retry')}
           </button>
         </div>
-      );
-    case 'unlock':
-      return <UnlockDevice onUnlock={unlock} onSignOut={onSignOut} />;
-    case 'setUpRecovery':
-      return <RecoverySetup session={session} onDone={() => setState({ kind: 'ready' })} />;
-    case 'ready':
-      return children;
-  }
+      )}
+      {state.kind === 'unlock' && <UnlockDevice onUnlock={onUnlock} />}
+      {state.kind === 'setUpRecovery' && <RecoverySetup session={session} onDone={onSetUp} />}
+    </section>
+  );
 }

@@ -5,11 +5,13 @@ import { deviceErrorMessage } from './device-errors.js';
 interface UnlockDeviceProps {
   /** Restores the keys with the passphrase; rejects when it is wrong (the form says so). */
   readonly onUnlock: (passphrase: string) => Promise<void>;
-  readonly onSignOut: () => void;
 }
 
-/** A browser new to the account: the recovery passphrase brings back the keys and the message history. */
-export function UnlockDevice({ onUnlock, onSignOut }: UnlockDeviceProps): ReactNode {
+/**
+ * A browser new to the account: the recovery passphrase brings back the keys and the message history. Shown
+ * in the messenger's lock panel (SecureGate), which has the sign-out button in its header.
+ */
+export function UnlockDevice({ onUnlock }: UnlockDeviceProps): ReactNode {
   const i18n = useI18n();
   const [passphrase, setPassphrase] = useState('');
   const [busy, setBusy] = useState(false);
@@ -36,42 +38,38 @@ export function UnlockDevice({ onUnlock, onSignOut }: UnlockDeviceProps): ReactN
 
   const errorText = error === undefined ? undefined : deviceErrorMessage(error, i18n);
   return (
-    <div className="sign-in-page">
-      <main className="sign-in-card">
-        <h1 className="app-name">{i18n.t('app.name')}</h1>
-        <form onSubmit={(event) => void submit(event)} aria-describedby={errorText ? ids.error : undefined}>
-          <h2>{i18n.t('device.unlockHeading')}</h2>
-          <p>{i18n.t('device.unlockIntro')}</p>
-          <div className="field">
-            <label htmlFor={ids.passphrase}>{i18n.t('device.passphrase')}</label>
-            <input
-              id={ids.passphrase}
-              ref={field}
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              required
-              aria-describedby={ids.hint}
-              value={passphrase}
-              onChange={(event) => setPassphrase(event.target.value)}
-            />
-            <p id={ids.hint} className="field-hint">
-              {i18n.t('device.unlockHint')}
-            </p>
-          </div>
-          {errorText !== undefined && (
-            <p id={ids.error} className="form-error" role="alert">
-              {errorText}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? i18n.t('device.unlocking') : i18n.t('device.unlock')}
-          </button>
-          <button type="button" className="link-button" onClick={onSignOut}>
-            {i18n.t('header.signOut')}
-          </button>
-        </form>
-      </main>
-    </div>
+    <form
+      className="device-lock-form"
+      onSubmit={(event) => void submit(event)}
+      aria-describedby={errorText ? ids.error : undefined}
+    >
+      <h2>{i18n.t('device.unlockHeading')}</h2>
+      <p>{i18n.t('device.unlockIntro')}</p>
+      <div className="field">
+        <label htmlFor={ids.passphrase}>{i18n.t('device.passphrase')}</label>
+        <input
+          id={ids.passphrase}
+          ref={field}
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          aria-describedby={ids.hint}
+          value={passphrase}
+          onChange={(event) => setPassphrase(event.target.value)}
+        />
+        <p id={ids.hint} className="field-hint">
+          {i18n.t('device.unlockHint')}
+        </p>
+      </div>
+      {errorText !== undefined && (
+        <p id={ids.error} className="form-error" role="alert">
+          {errorText}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={busy}>
+        {busy ? i18n.t('device.unlocking') : i18n.t('device.unlock')}
+      </button>
+    </form>
   );
 }

@@ -140,6 +140,13 @@ export const en = {
   'device.passphraseMismatch': 'The two passphrases differ.',
   'device.securing': 'Securing your backup… (this takes a few seconds)',
   'device.saveRecovery': 'Save recovery passphrase',
+  'device.lockedLabel': 'Locked messages',
+  'device.locked': 'Your messages are locked until this browser has opened your encryption keys.',
+  'device.lockedUntilUnlocked':
+    'Your messages are locked on this browser until you enter your recovery passphrase. Your conversations are listed, but nothing can be read or sent here before that.',
+  'device.lockedUntilSetUp':
+    'Your messages stay locked until your recovery passphrase is saved. Nothing can be read or sent before that.',
+  'chat.locked': 'Messages are locked on this browser. Complete the step at the top to read and write them.',
   'chat.unavailable': 'Sent before this device could read it.',
   'chat.securityWarning': 'Security warning: {reason}',
   'chat.reply': 'Reply',

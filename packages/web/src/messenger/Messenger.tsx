@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { MeResponse } from '@enlets/client';
 import { AccountRoute } from '../account/AccountRoute.js';
 import { canOpenAdminConsole } from '../admin/admin-access.js';
@@ -17,6 +17,7 @@ import { ChatView } from './ChatView.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
 import { ConversationList } from './ConversationList.js';
 import { conversationTitle } from './conversation-title.js';
+import { LockedChat } from './LockedChat.js';
 import { useConversations } from './use-conversations.js';
 
 interface MessengerProps {
@@ -27,7 +28,9 @@ interface MessengerProps {
 
 /**
  * The signed-in application: one secure session (its worker holds the keys and the realtime connection) for
- * as long as this screen is shown, opened behind the gate that unlocks this browser's encryption keys.
+ * as long as this screen is shown, behind the gate that unlocks this browser's encryption keys. Until they are
+ * open the messenger is locked: the conversation list shows at once (server metadata, no key needed) with the
+ * unlock step above it, and no message can be read or sent.
  */
 export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
   const [session, setSession] = useState<SecureSession | undefined>(undefined);
@@ -46,12 +49,18 @@ export function Messenger({ user, onSignedOut }: MessengerProps): ReactNode {
   }, [session, onSignedOut]);
   if (session === undefined) return null;
   return (
-    <SecureGate session={session} user={user} onSignOut={signOut}>
-      <LiveNotifications session={session} userId={user.id} />
-      {route.kind === 'account' ? (
-        <AccountRoute session={session} user={user} contactId={route.contactId} onSignOut={signOut} />
-      ) : (
-        <MessengerScreen session={session} user={user} onSignOut={signOut} />
+    <SecureGate session={session} user={user}>
+      {(lock) => (
+        // The same shape locked and unlocked: the messenger keeps its list (and the chosen conversation)
+        // when the keys open.
+        <>
+          {lock === undefined && <LiveNotifications session={session} userId={user.id} />}
+          {route.kind === 'account' && lock === undefined ? (
+            <AccountRoute session={session} user={user} contactId={route.contactId} onSignOut={signOut} />
+          ) : (
+            <MessengerScreen session={session} user={user} onSignOut={signOut} lock={lock} />
+          )}
+        </>
       )}
     </SecureGate>
   );
@@ -71,13 +80,22 @@ interface MessengerScreenProps {
   readonly session: SecureSession;
   readonly user: MeResponse;
   readonly onSignOut: () => void;
+  /** The lock panel while this browser's keys are not open (SecureGate): shown above, and nothing that needs a key. */
+  readonly lock: ReactNode | undefined;
 }
 
-function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): ReactNode {
+function MessengerScreen({ session, user, onSignOut, lock }: MessengerScreenProps): ReactNode {
   const i18n = useI18n();
   const [selectedId, setSelectedId] = useState<string | undefined>(undefined);
   const conversations = useConversations(session, user.id, selectedId);
-  const { markRead } = conversations;
+  const { markRead, reload } = conversations;
+  const locked = lock !== undefined;
+  // Live events flow only once the keys are open: what arrived while locked is in the server's counts.
+  const wasLocked = useRef(locked);
+  useEffect(() => {
+    if (wasLocked.current && !locked) reload();
+    wasLocked.current = locked;
+  }, [locked, reload]);
   // Once the list is up, fetch the chat's Markdown renderer while the person is still choosing.
   const listReady = conversations.state.status === 'ready';
   useEffect(() => {
@@ -110,10 +128,14 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
   }, []);
 
   return (
-    <div className="messenger" data-view={selected === undefined ? 'list' : 'chat'}>
+    <div
+      className="messenger"
+      data-view={selected === undefined ? 'list' : 'chat'}
+      data-locked={locked ? 'true' : 'false'}
+    >
       <header className="topbar">
         <h1 className="app-name">{i18n.t('app.name')}</h1>
-        <ConnectionStatus session={session} />
+        {!locked && <ConnectionStatus session={session} />}
         <div className="topbar-actions">
           {canVet(user) && (
             <Link to={vettingPath()} className="topbar-link">
@@ -135,15 +157,31 @@ function MessengerScreen({ session, user, onSignOut }: MessengerScreenProps): Re
           </button>
         </div>
       </header>
+      {lock}
       <nav className="sidebar" aria-labelledby="conversations-heading">
         <h2 id="conversations-heading">{i18n.t('conversations.heading')}</h2>
-        <SearchPanel session={session} conversations={conversations} ownUserId={user.id} onOpen={openFound} />
-        <ConversationActions session={session} user={user} list={conversations} onOpen={setSelectedId} />
+        {!locked && (
+          <>
+            <SearchPanel
+              session={session}
+              conversations={conversations}
+              ownUserId={user.id}
+              onOpen={openFound}
+            />
+            <ConversationActions session={session} user={user} list={conversations} onOpen={setSelectedId} />
+          </>
+        )}
         <ConversationList conversations={conversations} selectedId={selectedId} onSelect={setSelectedId} />
       </nav>
       <main className="chat-pane">
         {selected === undefined ? (
-          <p className="chat-placeholder">{i18n.t('chat.noneSelected')}</p>
+          <p className="chat-placeholder">{i18n.t(locked ? 'chat.locked' : 'chat.noneSelected')}</p>
+        ) : locked ? (
+          <LockedChat
+            conversation={selected}
+            title={conversationTitle(selected, conversations.directNames, i18n)}
+            onBack={back}
+          />
         ) : (
           <ChatView
             key={selected.id}

@@ -7,6 +7,7 @@ const PATHS = {
   archive: 'M3 5h18v4H3z M5 9v10h14V9 M10 13h4',
   back: 'M15 5l-7 7 7 7',
   send: 'M4 12l16-8-6 16-2.5-6.5z',
+  lock: 'M6 11h12v9H6z M8.5 11V8a3.5 3.5 0 0 1 7 0v3',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -37,5 +37,14 @@ export async function signInAndRecover(
   await page.getByRole('heading', { name: 'Recover your messages on this browser' }).waitFor();
   await page.getByLabel('Recovery passphrase').fill(passphrase);
   await page.getByRole('button', { name: 'Recover', exact: true }).click();
+  await waitForUnlockedMessenger(page, timeoutMs);
+}
+
+/**
+ * Waits until the messenger is unlocked: this browser's keys are open and messages can be read and sent. The
+ * conversation list alone proves nothing, as it shows at once, next to the passphrase step (SecureGate).
+ */
+export async function waitForUnlockedMessenger(page: Page, timeoutMs = 60_000): Promise<void> {
+  await page.locator('.messenger[data-locked="false"]').waitFor({ timeout: timeoutMs });
   await page.getByRole('heading', { name: 'Conversations' }).waitFor({ timeout: timeoutMs });
 }

@@ -127,6 +127,14 @@ export const de: Catalogue = {
   'device.passphraseMismatch': 'Die beiden Passphrasen stimmen nicht überein.',
   'device.securing': 'Sicherung wird geschützt… (dauert einige Sekunden)',
   'device.saveRecovery': 'Wiederherstellungs-Passphrase speichern',
+  'device.lockedLabel': 'Gesperrte Nachrichten',
+  'device.locked': 'Ihre Nachrichten sind gesperrt, bis dieser Browser Ihre Schlüssel geöffnet hat.',
+  'device.lockedUntilUnlocked':
+    'Ihre Nachrichten sind in diesem Browser gesperrt, bis Sie Ihre Wiederherstellungs-Passphrase eingeben. Ihre Unterhaltungen werden angezeigt, aber vorher kann hier nichts gelesen oder gesendet werden.',
+  'device.lockedUntilSetUp':
+    'Ihre Nachrichten bleiben gesperrt, bis Ihre Wiederherstellungs-Passphrase gespeichert ist. Vorher kann nichts gelesen oder gesendet werden.',
+  'chat.locked':
+    'Die Nachrichten sind in diesem Browser gesperrt. Schließen Sie den Schritt oben ab, um sie zu lesen und zu schreiben.',
   'chat.unavailable': 'Gesendet, bevor dieses Gerät sie lesen konnte.',
   'chat.securityWarning': 'Sicherheitswarnung: {reason}',
   'chat.reply': 'Antworten',

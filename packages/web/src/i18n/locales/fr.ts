@@ -126,6 +126,15 @@ export const fr: Catalogue = {
   'device.passphraseMismatch': 'Les deux phrases diffèrent.',
   'device.securing': 'Protection de votre sauvegarde… (quelques secondes)',
   'device.saveRecovery': 'Enregistrer la phrase de récupération',
+  'device.lockedLabel': 'Messages verrouillés',
+  'device.locked':
+    'Vos messages sont verrouillés jusqu’à ce que ce navigateur ait ouvert vos clés de chiffrement.',
+  'device.lockedUntilUnlocked':
+    'Vos messages sont verrouillés sur ce navigateur jusqu’à ce que vous saisissiez votre phrase de récupération. Vos conversations sont affichées, mais rien ne peut être lu ni envoyé ici avant cela.',
+  'device.lockedUntilSetUp':
+    'Vos messages restent verrouillés jusqu’à l’enregistrement de votre phrase de récupération. Rien ne peut être lu ni envoyé avant cela.',
+  'chat.locked':
+    'Les messages sont verrouillés sur ce navigateur. Terminez l’étape en haut de la page pour les lire et les écrire.',
   'chat.unavailable': 'Envoyé avant que cet appareil puisse le lire.',
   'chat.securityWarning': 'Alerte de sécurité : {reason}',
   'chat.reply': 'Répondre',

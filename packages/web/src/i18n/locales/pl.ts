@@ -133,6 +133,15 @@ export const pl: Catalogue = {
   'device.passphraseMismatch': 'Frazy się różnią.',
   'device.securing': 'Zabezpieczanie kopii zapasowej… (potrwa kilka sekund)',
   'device.saveRecovery': 'Zapisz frazę odzyskiwania',
+  'device.lockedLabel': 'Zablokowane wiadomości',
+  'device.locked':
+    'Twoje wiadomości są zablokowane, dopóki ta przeglądarka nie otworzy Twoich kluczy szyfrowania.',
+  'device.lockedUntilUnlocked':
+    'Twoje wiadomości są zablokowane w tej przeglądarce, dopóki nie wpiszesz frazy odzyskiwania. Twoje rozmowy są widoczne, ale do tego czasu nie można tu niczego przeczytać ani wysłać.',
+  'device.lockedUntilSetUp':
+    'Twoje wiadomości pozostaną zablokowane, dopóki fraza odzyskiwania nie zostanie zapisana. Do tego czasu nie można niczego przeczytać ani wysłać.',
+  'chat.locked':
+    'Wiadomości są zablokowane w tej przeglądarce. Wykonaj krok u góry strony, aby je czytać i pisać.',
   'chat.unavailable': 'Wysłano, zanim to urządzenie mogło ją odczytać.',
   'chat.securityWarning': 'Ostrzeżenie bezpieczeństwa: {reason}',
   'chat.reply': 'Odpowiedz',
