@@ -64,6 +64,15 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+/**
+ * Overwrites secret bytes with zeros. Not ts-mls's `zeroOutUint8Array`: that one fills the array with random
+ * bytes first (a `getRandomValues` call, ~6–20 µs, for every consumed ratchet secret of every message) and
+ * throws above 64 KiB, the limit of `getRandomValues`.
+ */
+export function wipe(bytes: Uint8Array): void {
+  bytes.fill(0);
+}
+
 export function toHex(bytes: Uint8Array): string {
   let out = '';
   for (const byte of bytes) out += byte.toString(16).padStart(2, '0');

@@ -1,7 +1,6 @@
 import {
   acceptAll,
   clientStateDecoder,
-  clientStateEncoder,
   contentTypes,
   createApplicationMessage,
   createCommit,
@@ -15,7 +14,6 @@ import {
   protocolVersions,
   senderTypes,
   wireformats,
-  zeroOutUint8Array,
   type CiphersuiteImpl,
   type ClientState,
   type IncomingMessageCallback,
@@ -28,9 +26,10 @@ import {
   type AuthenticationFailure,
   type TrustLookup,
 } from './authentication.js';
-import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed } from './bytes.js';
+import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed, wipe } from './bytes.js';
 import { decodeKeyPackageMessage } from './key-packages.js';
 import { advancedLeaf, diffMembers, memberAt, membersOf, type MlsMember } from './members.js';
+import { EpochEncodingCache, joinState } from './saved-state.js';
 import { SecretBytes } from './secret.js';
 import type { MlsSuiteName } from './suites.js';
 
@@ -177,6 +176,9 @@ export class TsMlsGroup implements MlsGroup {
   #updateRequired: boolean;
   /** Operations run one at a time: each one reads and replaces the whole state. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** `save()` after a message re-encodes only the secret trees (saved-state.ts). */
+  readonly #savedState = new EpochEncodingCache();
+  readonly #savedPending = new EpochEncodingCache();
 
   /** @internal Built by `MlsDevice`. */
   constructor(params: {
@@ -231,7 +233,7 @@ export class TsMlsGroup implements MlsGroup {
         message: plaintext,
       });
       this.#state = result.newState;
-      result.consumed.forEach(zeroOutUint8Array);
+      result.consumed.forEach(wipe);
       return encode(mlsMessageEncoder, result.message);
     });
   }
@@ -298,7 +300,7 @@ export class TsMlsGroup implements MlsGroup {
           : memberAt(receiver.ratchetTree, leafIndex);
       if (sender === undefined) return refused('The sender of the message could not be identified.');
       this.#state = result.newState;
-      result.consumed.forEach(zeroOutUint8Array);
+      result.consumed.forEach(wipe);
       return {
         kind: 'application',
         bytes: result.message,
@@ -320,7 +322,8 @@ export class TsMlsGroup implements MlsGroup {
     this.#updateRequired = removesWithoutPath(message, removed);
     // Our own commit for that epoch can no longer be accepted by the DS: another member's won the race.
     this.#pending = undefined;
-    result.consumed.forEach(zeroOutUint8Array);
+    result.consumed.forEach(wipe);
+    this.#forgetSavedEncodings();
     return {
       kind: 'commit',
       newEpoch: this.epoch,
@@ -419,13 +422,15 @@ export class TsMlsGroup implements MlsGroup {
     this.#state = { ...pending.state, historicalReceiverData: history };
     this.#updateRequired = pending.updateRequired;
     this.#pending = undefined;
-    pending.consumed.forEach(zeroOutUint8Array);
+    pending.consumed.forEach(wipe);
+    this.#forgetSavedEncodings();
     return { newEpoch: this.epoch, added: pending.bundle.added, removed: pending.bundle.removed };
   }
 
   discardCommit(): void {
     if (this.#pending === undefined) throw new MlsStateError('no commit is pending');
     this.#pending = undefined;
+    this.#savedPending.clear();
   }
 
   groupInfo(): Promise<Uint8Array> {
@@ -434,16 +439,26 @@ export class TsMlsGroup implements MlsGroup {
 
   save(): SecretBytes {
     const flags = (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
-    const parts = [Uint8Array.of(SAVED_GROUP_FORMAT, flags), encode(clientStateEncoder, this.#state)];
+    const state = this.#savedState.split(this.#state);
+    const parts = [Uint8Array.of(SAVED_GROUP_FORMAT, flags), state.epoch, state.ratchets];
     const pending = this.#pending;
-    if (pending !== undefined)
+    if (pending !== undefined) {
+      const next = this.#savedPending.split(pending.state);
       parts.push(
-        encode(clientStateEncoder, pending.state),
+        next.epoch,
+        next.ratchets,
         pending.bundle.commit,
         pending.bundle.welcome ?? new Uint8Array(),
         pending.bundle.groupInfo,
       );
+    }
     return new SecretBytes(lengthPrefixed(parts));
+  }
+
+  /** After a commit: the cached encodings hold the secrets of an epoch that is over. */
+  #forgetSavedEncodings(): void {
+    this.#savedState.clear();
+    this.#savedPending.clear();
   }
 
   toString(): string {
@@ -476,7 +491,12 @@ export class TsMlsGroup implements MlsGroup {
   }
 }
 
-const SAVED_GROUP_FORMAT = 1;
+/**
+ * 2: the states are saved as an epoch part and a ratchet part (saved-state.ts); 1 (still read): each state
+ * encoded whole by ts-mls.
+ */
+const SAVED_GROUP_FORMAT = 2;
+const WHOLE_STATE_FORMAT = 1;
 
 export class SavedGroupFormatError extends Error {
   override readonly name = 'SavedGroupFormatError';
@@ -489,16 +509,25 @@ export function readSavedGroup(saved: SecretBytes): {
   updateRequired: boolean;
 } {
   const parts = splitLengthPrefixed(saved.exposeBytes());
-  if (parts?.[0]?.[0] !== SAVED_GROUP_FORMAT || (parts.length !== 2 && parts.length !== 6))
+  const format = parts?.[0]?.[0];
+  // Each state is one part in format 1, two in format 2; a pending commit adds its state and three messages.
+  const partsPerState = format === WHOLE_STATE_FORMAT ? 1 : format === SAVED_GROUP_FORMAT ? 2 : undefined;
+  if (
+    parts?.[0] === undefined ||
+    partsPerState === undefined ||
+    (parts.length !== 1 + partsPerState && parts.length !== 4 + 2 * partsPerState)
+  )
     throw new SavedGroupFormatError('not a saved MLS group');
-  const state = decodeState(parts[1]);
+  const stateAt = (index: number): ClientState =>
+    partsPerState === 1 ? decodeState(parts[index]) : decodeSplitState(parts[index], parts[index + 1]);
+  const state = stateAt(1);
   const flags = parts[0][1] ?? 0;
   const updateRequired = (flags & 1) !== 0;
-  if (parts.length === 2) return { state, pending: undefined, updateRequired };
-  const [, , pendingState, commit, welcome, groupInfo] = parts;
+  if (parts.length === 1 + partsPerState) return { state, pending: undefined, updateRequired };
+  const [commit, welcome, groupInfo] = parts.slice(1 + 2 * partsPerState);
   if (commit === undefined || welcome === undefined || groupInfo === undefined)
     throw new SavedGroupFormatError('not a saved MLS group');
-  const newState = decodeState(pendingState);
+  const newState = stateAt(1 + partsPerState);
   const { added, removed } = diffMembers(membersOf(state.ratchetTree), membersOf(newState.ratchetTree));
   return {
     state,
@@ -524,6 +553,17 @@ function decodeState(bytes: Uint8Array | undefined): ClientState {
   try {
     // A copy: the decoder returns views into its input, which the caller may destroy after restoring.
     state = bytes === undefined ? undefined : decode(clientStateDecoder, Uint8Array.from(bytes));
+  } catch {
+    state = undefined;
+  }
+  if (state === undefined) throw new SavedGroupFormatError('group state unreadable');
+  return state;
+}
+
+function decodeSplitState(epoch: Uint8Array | undefined, ratchets: Uint8Array | undefined): ClientState {
+  let state: ClientState | undefined;
+  try {
+    state = epoch === undefined || ratchets === undefined ? undefined : joinState(epoch, ratchets);
   } catch {
     state = undefined;
   }

@@ -2,15 +2,18 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { decode, mlsMessageDecoder, processMessage, wireformats } from 'ts-mls';
+import { clientStateEncoder, decode, encode, mlsMessageDecoder, processMessage, wireformats } from 'ts-mls';
 import {
   ciphersuite,
   createAuthenticationService,
   MlsStateError,
   restoreMlsDevice,
+  SavedGroupFormatError,
+  SecretBytes,
   type MlsGroup,
   type ProcessResult,
 } from '@enlets/crypto';
+import { lengthPrefixed, splitLengthPrefixed } from '../src/bytes.js';
 import { readSavedGroup } from '../src/group.js';
 import {
   addAndJoin,
@@ -264,6 +267,76 @@ describe('crypto/group: state', () => {
     withPending.confirmCommit();
     expectCommit(await alice.process(bundle.commit));
     expectApplication(await alice.process(await withPending.encrypt(text('after restore and update'))));
+  });
+});
+
+describe('crypto/group: state saved after every message', () => {
+  it('restores what was saved after each message: later messages read, a message already read refused', async () => {
+    const { devices, groups } = await threeMembers();
+    const [alice, bob] = groups as [MlsGroup, MlsGroup];
+    const bobDevice = devices[1]!.device;
+    const first = await alice.encrypt(text('first'));
+    const second = await alice.encrypt(text('second'));
+    expectApplication(await bob.process(first));
+    const afterFirst = bob.save();
+    expectApplication(await bob.process(second));
+    const afterSecond = bob.save();
+
+    // Each save holds the ratchets as they were at that moment, not a stale copy from earlier in the epoch.
+    const restoredFirst = await bobDevice.restoreGroup(afterFirst);
+    assert.equal(read(expectApplication(await restoredFirst.process(second)).bytes), 'second');
+    assert.equal((await restoredFirst.process(first)).kind, 'refused', 'its key was used and deleted');
+    const restoredSecond = await bobDevice.restoreGroup(afterSecond);
+    assert.equal((await restoredSecond.process(second)).kind, 'refused');
+    const third = await alice.encrypt(text('third'));
+    assert.equal(read(expectApplication(await restoredSecond.process(third)).bytes), 'third');
+    expectApplication(await alice.process(await restoredSecond.encrypt(text('reply'))));
+  });
+
+  it('keeps a late message of the past epoch readable across a save, and reads it only once', async () => {
+    const { devices, groups } = await threeMembers();
+    const [alice, bob] = groups as [MlsGroup, MlsGroup];
+    const early = await bob.encrypt(text('early'));
+    const earlier = await bob.encrypt(text('earlier still unread'));
+    const bundle = await alice.selfUpdate();
+    alice.confirmCommit();
+    expectCommit(await bob.process(bundle.commit));
+    expectApplication(await alice.process(early));
+    const saved = alice.save();
+    const restored = await devices[0]!.device.restoreGroup(saved);
+    assert.equal(read(expectApplication(await restored.process(earlier)).bytes), 'earlier still unread');
+    assert.equal((await restored.process(early)).kind, 'refused');
+    expectApplication(await bob.process(await restored.encrypt(text('new epoch'))));
+  });
+
+  it('still restores a group saved in the earlier whole-state format', async () => {
+    const { devices, groups } = await threeMembers();
+    const [alice, bob] = groups as [MlsGroup, MlsGroup];
+    expectApplication(await bob.process(await alice.encrypt(text('before'))));
+    const { state } = readSavedGroup(bob.save());
+    const legacy = new SecretBytes(lengthPrefixed([Uint8Array.of(1, 0), encode(clientStateEncoder, state)]));
+    const restored = await devices[1]!.device.restoreGroup(legacy);
+    assert.equal(
+      read(expectApplication(await restored.process(await alice.encrypt(text('after')))).bytes),
+      'after',
+    );
+  });
+
+  it('refuses saved bytes whose parts do not fit together', async () => {
+    const { devices, groups } = await threeMembers();
+    const [, bob] = groups as [MlsGroup, MlsGroup];
+    const parts = splitLengthPrefixed(bob.save().exposeBytes())!;
+    const cut = (part: Uint8Array) => part.subarray(0, part.length - 1);
+    for (const broken of [
+      [parts[0]!, parts[1]!],
+      [parts[0]!, parts[1]!, cut(parts[2]!)],
+      [parts[0]!, cut(parts[1]!), parts[2]!],
+    ]) {
+      await assert.rejects(
+        devices[1]!.device.restoreGroup(new SecretBytes(lengthPrefixed(broken))),
+        SavedGroupFormatError,
+      );
+    }
   });
 });
 

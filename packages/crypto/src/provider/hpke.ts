@@ -2,6 +2,7 @@ import { gcm } from '@noble/ciphers/aes.js';
 import { CryptoError, type Hpke, type PrivateKey, type PublicKey } from 'ts-mls';
 import { constantTimeEqual, publicBytesKey } from './bytes.js';
 import { LruCache } from './lru.js';
+import { nodeCrypto, plainBytes, type NodeCrypto } from './node-crypto.js';
 
 /**
  * The library's HPKE (@hpke/core) with imported keys kept and, for AES suites, AES-GCM inline. Results stay
@@ -14,7 +15,8 @@ import { LruCache } from './lru.js';
  *   imports the key of one of our own path nodes, which stays the same across many commits.
  * - AES-GCM of MLS messages runs inline (@noble/ciphers). Every message has a fresh key from the secret tree, so
  *   WebCrypto had to import a key per message and hop to a worker thread twice; inline it is ~3× faster for
- *   messages. Large payloads (a Welcome's GroupInfo) still go to WebCrypto.
+ *   messages. Large payloads (a Welcome's GroupInfo) still go to WebCrypto. In Node, AES-GCM of every size is
+ *   Node's synchronous OpenSSL call instead (`node-crypto.ts`): ~4× faster than inline for a 1 KiB message.
  */
 const PUBLIC_KEY_CACHE_SIZE = 20_000;
 /**
@@ -23,7 +25,15 @@ const PUBLIC_KEY_CACHE_SIZE = 20_000;
  */
 const INLINE_AES_GCM_MAX_BYTES = 16 * 1024;
 
-export function withCachedKeys(base: Hpke, inlineAesGcm: boolean): Hpke {
+/**
+ * `inlineAesGcm`: the suite's AEAD is AES-GCM. `native`: Node's crypto (the default where it exists); tests
+ * pass undefined to check the browser's path.
+ */
+export function withCachedKeys(
+  base: Hpke,
+  inlineAesGcm: boolean,
+  native: NodeCrypto | undefined = nodeCrypto(),
+): Hpke {
   const publicKeys = new LruCache<string, Promise<PublicKey>>(PUBLIC_KEY_CACHE_SIZE);
   const privateKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: Promise<PrivateKey> }>();
   const hpke: Hpke = {
@@ -57,7 +67,13 @@ export function withCachedKeys(base: Hpke, inlineAesGcm: boolean): Hpke {
       return key;
     },
   };
-  if (inlineAesGcm) {
+  if (inlineAesGcm && native !== undefined) {
+    // Settled promises, and a failure (a forged message, a malformed key) is a rejection as with WebCrypto.
+    hpke.encryptAead = (key, nonce, aad, plaintext) =>
+      settle(() => nativeAesGcmEncrypt(native, key, nonce, aad, plaintext));
+    hpke.decryptAead = (key, nonce, aad, ciphertext) =>
+      settle(() => nativeAesGcmDecrypt(native, key, nonce, aad, ciphertext));
+  } else if (inlineAesGcm) {
     hpke.encryptAead = (key, nonce, aad, plaintext) =>
       plaintext.length > INLINE_AES_GCM_MAX_BYTES
         ? base.encryptAead(key, nonce, aad, plaintext)
@@ -73,4 +89,67 @@ export function withCachedKeys(base: Hpke, inlineAesGcm: boolean): Hpke {
     };
   }
   return hpke;
+}
+
+const GCM_TAG_BYTES = 16;
+
+function settle(compute: () => Uint8Array): Promise<Uint8Array> {
+  try {
+    return Promise.resolve(compute());
+  } catch (error) {
+    return Promise.reject(error instanceof CryptoError ? error : new CryptoError(String(error)));
+  }
+}
+
+function gcmName(key: Uint8Array): string {
+  if (key.length !== 16 && key.length !== 32) throw new CryptoError('AES-GCM key must have 16 or 32 bytes');
+  return `aes-${String(key.length * 8)}-gcm`;
+}
+
+/** AES-GCM in Node's OpenSSL: ciphertext followed by the 16-byte tag, as WebCrypto and @noble produce it. */
+function nativeAesGcmEncrypt(
+  native: NodeCrypto,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array | undefined,
+  plaintext: Uint8Array,
+): Uint8Array {
+  const cipher = native.createCipheriv(gcmName(key), key, nonce, { authTagLength: GCM_TAG_BYTES });
+  if (aad !== undefined) cipher.setAAD(aad);
+  const body = cipher.update(plaintext);
+  const rest = cipher.final();
+  const tag = cipher.getAuthTag();
+  const sealed = new Uint8Array(body.length + rest.length + tag.length);
+  sealed.set(body);
+  sealed.set(rest, body.length);
+  sealed.set(tag, body.length + rest.length);
+  return sealed;
+}
+
+/** Throws when the tag does not verify: nothing of a forged ciphertext is returned. */
+function nativeAesGcmDecrypt(
+  native: NodeCrypto,
+  key: Uint8Array,
+  nonce: Uint8Array,
+  aad: Uint8Array | undefined,
+  sealed: Uint8Array,
+): Uint8Array {
+  if (sealed.length < GCM_TAG_BYTES) throw new CryptoError('AES-GCM ciphertext shorter than its tag');
+  const bodyLength = sealed.length - GCM_TAG_BYTES;
+  const decipher = native.createDecipheriv(gcmName(key), key, nonce, { authTagLength: GCM_TAG_BYTES });
+  if (aad !== undefined) decipher.setAAD(aad);
+  decipher.setAuthTag(sealed.subarray(bodyLength));
+  const body = decipher.update(sealed.subarray(0, bodyLength));
+  let rest: Uint8Array;
+  try {
+    rest = decipher.final();
+  } catch (error) {
+    body.fill(0); // decrypted but not authentic: nothing of it stays around
+    throw error;
+  }
+  if (rest.length === 0) return plainBytes(body);
+  const plaintext = new Uint8Array(body.length + rest.length);
+  plaintext.set(body);
+  plaintext.set(rest, body.length);
+  return plaintext;
 }

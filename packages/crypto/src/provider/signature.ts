@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Signature } from 'ts-mls';
 import { constantTimeEqual, ownBytes, publicBytesKey } from './bytes.js';
 import { LruCache } from './lru.js';
+import { nodeCrypto, plainBytes, type NodeCrypto, type NodeKeyObject } from './node-crypto.js';
 
 /**
  * Ed25519 for MLS with imported keys kept. The library's default imports the key into WebCrypto on every
@@ -12,19 +13,75 @@ import { LruCache } from './lru.js';
  *   with a copy of the bytes: if the array is overwritten (e.g. wiped), the stale CryptoKey is not used.
  * - Verification keys are public; they are remembered by value in a bounded LRU, because every member's key
  *   arrives again and again as a fresh array (decoded from the tree or a message).
+ * - In Node, signing and verifying are Node's synchronous OpenSSL calls on key objects kept the same way
+ *   (`node-crypto.ts` says why): no hand-over to WebCrypto's worker thread per message.
  * - Where WebCrypto has no Ed25519 (older browsers) @noble/curves does the work; signatures are deterministic,
- *   so both paths give identical bytes.
+ *   so all paths give identical bytes.
  */
 const VERIFY_KEY_CACHE_SIZE = 20_000;
+/** DER prefix of an SPKI Ed25519 public key (RFC 8410): the 32-byte key follows it. */
+const SPKI_ED25519_PREFIX = new Uint8Array([
+  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+]);
+const PUBLIC_KEY_LENGTH = 32;
 /** DER prefix of a PKCS#8 Ed25519 private key (RFC 8410): the 32-byte seed follows it. */
 const PKCS8_ED25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
 ]);
 const SEED_LENGTH = 32;
 
-export async function ed25519Signature(): Promise<Signature> {
+/** `native`: Node's crypto (the default where it exists); tests pass undefined to check the browser's path. */
+export async function ed25519Signature(native: NodeCrypto | undefined = nodeCrypto()): Promise<Signature> {
   const subtle = await webCryptoEd25519();
-  return subtle === undefined ? nobleEd25519() : cachedWebCryptoEd25519(subtle);
+  if (subtle === undefined) return nobleEd25519();
+  const webCrypto = cachedWebCryptoEd25519(subtle);
+  return native === undefined ? webCrypto : nativeEd25519(native, webCrypto);
+}
+
+/** Node: sign and verify synchronously with key objects kept like the WebCrypto keys below. */
+function nativeEd25519(native: NodeCrypto, webCrypto: Signature): Signature {
+  const signKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: NodeKeyObject }>();
+  const verifyKeys = new LruCache<string, NodeKeyObject>(VERIFY_KEY_CACHE_SIZE);
+
+  function signKey(raw: Uint8Array): NodeKeyObject {
+    const known = signKeys.get(raw);
+    if (known !== undefined && constantTimeEqual(known.bytes, raw)) return known.key;
+    const key = native.createPrivateKey({ key: toPkcs8(raw), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 signing key');
+    signKeys.set(raw, { bytes: raw.slice(), key });
+    return key;
+  }
+
+  function verifyKey(raw: Uint8Array): NodeKeyObject {
+    const id = publicBytesKey(raw);
+    const known = verifyKeys.get(id);
+    if (known !== undefined) return known;
+    // Like WebCrypto's raw import: exactly 32 bytes, anything else is refused before it reaches OpenSSL.
+    if (raw.length !== PUBLIC_KEY_LENGTH) throw new Error('an Ed25519 public key has 32 bytes');
+    const der = new Uint8Array(SPKI_ED25519_PREFIX.length + PUBLIC_KEY_LENGTH);
+    der.set(SPKI_ED25519_PREFIX);
+    der.set(raw, SPKI_ED25519_PREFIX.length);
+    const key = native.createPublicKey({ key: der, format: 'der', type: 'spki' });
+    verifyKeys.set(id, key);
+    return key;
+  }
+
+  return {
+    // Settled promises: ts-mls awaits them, nothing runs on another thread. A throw becomes a rejection, as
+    // WebCrypto's would.
+    sign: (raw, message) => settle(() => plainBytes(native.sign(null, message, signKey(raw)))),
+    verify: (publicKey, message, signature) =>
+      settle(() => native.verify(null, message, verifyKey(publicKey), signature)),
+    keygen: () => webCrypto.keygen(),
+  };
+}
+
+function settle<T>(compute: () => T): Promise<T> {
+  try {
+    return Promise.resolve(compute());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
 }
 
 function cachedWebCryptoEd25519(subtle: SubtleCrypto): Signature {

@@ -22,6 +22,9 @@ import {
   type CiphersuiteName,
 } from 'ts-mls';
 import { cachingCryptoProvider, ciphersuite } from '../../src/provider.js';
+import { withCachedKeys } from '../../src/provider/hpke.js';
+import { nodeCrypto } from '../../src/provider/node-crypto.js';
+import { ed25519Signature } from '../../src/provider/signature.js';
 
 const SUITES: CiphersuiteName[] = [
   'MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519',
@@ -183,6 +186,44 @@ for (const suite of SUITES) {
         processed.newState.keySchedule.epochAuthenticator,
         update.newState.keySchedule.epochAuthenticator,
       );
+    });
+
+    it('uses Node’s native crypto here and gives the same bytes as the browser’s WebCrypto and inline path', async () => {
+      assert.ok(nodeCrypto() !== undefined, 'Node 20.19+ offers process.getBuiltinModule');
+      const [ours, theirs] = await pair();
+      // What a browser builds: no node:crypto, so WebCrypto Ed25519 and AES-GCM inline (or WebCrypto when large).
+      const browserSignature = await ed25519Signature(undefined);
+      const browserHpke = withCachedKeys(theirs.hpke, true, undefined);
+      const { signKey, publicKey } = await ours.signature.keygen();
+      const message = random(200);
+      const signature = await ours.signature.sign(signKey, message);
+      assert.deepEqual(await browserSignature.sign(signKey, message), signature);
+      assert.equal(await browserSignature.verify(publicKey, message, signature), true);
+      for (const size of [0, 1024, 64 * 1024]) {
+        const key = random(ours.hpke.keyLength);
+        const nonce = random(ours.hpke.nonceLength);
+        const plaintext = random(size);
+        const sealed = await ours.hpke.encryptAead(key, nonce, undefined, plaintext);
+        assert.deepEqual(await browserHpke.encryptAead(key, nonce, undefined, plaintext), sealed);
+        assert.deepEqual(await browserHpke.decryptAead(key, nonce, undefined, sealed), plaintext);
+        assert.deepEqual(await ours.hpke.decryptAead(key, nonce, undefined, sealed), plaintext);
+      }
+    });
+
+    it('refuses malformed keys, signatures and ciphertexts on the native path as WebCrypto does', async () => {
+      const [ours] = await pair();
+      const { signKey, publicKey } = await ours.signature.keygen();
+      const message = random(100);
+      const signature = await ours.signature.sign(signKey, message);
+      assert.equal(await ours.signature.verify(publicKey, message, signature.subarray(0, 63)), false);
+      assert.equal(await ours.signature.verify(random(32), message, signature), false);
+      await assert.rejects(ours.signature.verify(publicKey.subarray(0, 31), message, signature));
+      await assert.rejects(ours.signature.sign(random(7), message));
+      const key = random(ours.hpke.keyLength);
+      const nonce = random(ours.hpke.nonceLength);
+      await assert.rejects(ours.hpke.decryptAead(key, nonce, undefined, random(15)), CryptoError);
+      const sealed = await ours.hpke.encryptAead(key, nonce, random(8), random(64));
+      await assert.rejects(ours.hpke.decryptAead(key, nonce, random(8), sealed), CryptoError, 'other AAD');
     });
 
     it('builds each suite once per process, so key caches are shared by all groups', async () => {
