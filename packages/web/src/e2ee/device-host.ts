@@ -39,6 +39,7 @@ import { DeviceSearch } from './search/device-search.js';
 import { DeviceSearchIndex } from './search/search-index.js';
 import type { SearchStore } from './search/search-store.js';
 import type {
+  JoinState,
   OpenOutcome,
   SearchRequest,
   SearchResponse,
@@ -365,6 +366,17 @@ export class DeviceHost {
     return new Blob(parts, { type: reference.mimeType });
   }
 
+  /**
+   * Whether this device is in the conversation's group, joining it now if it may: a conversation added while
+   * this device was online is joined when it is opened, as `#catchUp` joins the others at start.
+   */
+  async joinState(conversationId: string, hasGroup: boolean): Promise<JoinState> {
+    const device = this.#device;
+    if (!hasGroup || device === undefined) return 'member'; // no group yet: the first sender creates it
+    if ((await device.stores.e2ee.getGroup(conversationId)) !== undefined) return 'member';
+    return this.#messenger().ensureJoined(conversationId);
+  }
+
   /** History for newcomers (ADR 0016): what this device can read, shared with someone just added. */
   async shareHistory(
     conversationId: string,
@@ -436,6 +448,9 @@ export class DeviceHost {
       device.search?.noteEvent(shown);
     });
     messenger.on('warning', (warning) => notify({ kind: 'warning', warning }));
+    messenger.on('joined', ({ conversationId }) =>
+      notify({ kind: 'joinState', conversationId, state: 'member' }),
+    );
     messenger.on('historyShared', ({ conversationId }) => {
       notify({ kind: 'historyShared', conversationId });
       device.search?.reindex(conversationId);

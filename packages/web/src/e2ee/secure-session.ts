@@ -12,6 +12,7 @@ import { cookieHttpClient } from '../session/cookie-session.js';
 import { secureWorkerScriptUrl } from './worker-url.js';
 import type {
   MethodName,
+  JoinState,
   OpenOutcome,
   SearchRequest,
   SearchResponse,
@@ -46,6 +47,8 @@ export interface SecureSessionEvents {
   resyncRequired: undefined;
   /** Earlier messages of this conversation were shared with this device: its history should be reloaded. */
   historyShared: string;
+  /** This device entered a conversation's group (it may have waited for a manager's device to add it). */
+  joinState: { readonly conversationId: string; readonly state: JoinState };
   /** Typing, presence, read receipts and delivered positions, live (never stored). */
   signal: RealtimeSignal;
 }
@@ -278,6 +281,11 @@ export class SecureSession {
    * just added (ADR 0016): an explicit, audited step, refused while the conversation's setting is off. Resolves
    * to null when this device has nothing to share.
    */
+  /** Whether this device is in the conversation's group, joining it if it may (`JoinState`). */
+  joinState(conversationId: string, hasGroup: boolean): Promise<JoinState> {
+    return this.#call('joinState', { conversationId, hasGroup });
+  }
+
   shareHistory(
     conversationId: string,
     newcomerUserId: string,
@@ -366,6 +374,9 @@ export class SecureSession {
         return;
       case 'historyShared':
         this.#events.emit('historyShared', notice.conversationId);
+        return;
+      case 'joinState':
+        this.#events.emit('joinState', { conversationId: notice.conversationId, state: notice.state });
         return;
       case 'signal':
         this.#notePresence(notice.signal);

@@ -57,6 +57,8 @@ async function answer(request: WorkerRequest): Promise<WorkerMethods[typeof requ
       const { conversationId, seq, index, transferId } = request.params;
       return host.downloadFile(conversationId, seq, index, transferId);
     }
+    case 'joinState':
+      return host.joinState(request.params.conversationId, request.params.hasGroup);
     case 'shareHistory':
       return host.shareHistory(request.params.conversationId, request.params.newcomerUserId);
     case 'mark': {

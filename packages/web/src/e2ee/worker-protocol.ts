@@ -11,6 +11,9 @@ import type {
 } from '@enlets/client';
 import type { ClientEventKind, ConversationEvent, SendEventAck, TlpLevel, UserId } from '@enlets/protocol';
 
+/** Whether this device is in a conversation's MLS group, or waits for a manager's device to add it. */
+export type JoinState = 'member' | 'awaiting-welcome';
+
 /**
  * The messages between the page and the secure worker (ADR 0014). The worker owns everything secret (identity
  * and MLS keys, group states, decrypted content) and the realtime session; the page only ever receives what it
@@ -155,6 +158,15 @@ export interface WorkerMethods {
     result: Blob;
   };
   /**
+   * Whether this device is in the conversation's MLS group, joining it now if it may (`hasGroup`: the
+   * conversation list says a group exists). `awaiting-welcome`: a large group, where a manager's device adds it
+   * (ADR 0021); a `joinState` notice follows once it is in.
+   */
+  joinState: {
+    params: { readonly conversationId: string; readonly hasGroup: boolean };
+    result: JoinState;
+  };
+  /**
    * Gives `newcomerUserId`, just added to the conversation, what this device can read of its earlier messages
    * (ADR 0016). Null when this device holds nothing to share; fails (HistorySharingOffError) while the
    * conversation's setting is off.
@@ -244,6 +256,7 @@ export type WorkerNotice =
     }
   /** Earlier messages were shared with this device (ADR 0016): the conversation's history changed. */
   | { readonly kind: 'historyShared'; readonly conversationId: string }
+  | { readonly kind: 'joinState'; readonly conversationId: string; readonly state: JoinState }
   /** Typing, presence, read receipts and delivered positions from the gateway (never stored). */
   | { readonly kind: 'signal'; readonly signal: RealtimeSignal }
   | { readonly kind: 'signedOut' }

@@ -92,6 +92,8 @@ export const en = {
   'chat.loadFailed': 'The messages could not be loaded.',
   'chat.loadOlder': 'Show older messages',
   'chat.empty': 'No messages yet.',
+  'chat.awaitingWelcome':
+    'This device is waiting to be added to the encryption of this large conversation by a manager’s device. You can read and send new messages once it has been added: usually within seconds while a manager is online.',
   'chat.you': 'You',
   'chat.formerMember': 'Former member',
   'chat.deleted': 'This message was deleted.',

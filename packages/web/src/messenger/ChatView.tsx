@@ -17,6 +17,7 @@ import { mentionsIn } from './mentions.js';
 import { MessageRow } from './MessageRow.js';
 import { SMALL_CONVERSATION, useChatSignals, type ChatSignals } from './use-chat-signals.js';
 import { useDownloads } from './use-downloads.js';
+import { useJoinState } from './use-join-state.js';
 import { useTimeline } from './use-timeline.js';
 import { VirtualTimeline } from './VirtualTimeline.js';
 import '../styles/chat-features.css';
@@ -59,6 +60,7 @@ export function ChatView({
   }, [conversation.id]);
 
   const signals = useChatSignals(session, conversation, timeline.members, ownUserId);
+  const joinState = useJoinState(session, conversation);
   const [forwarding, setForwarding] = useState<TimelineItem | undefined>(undefined);
   const [previewing, setPreviewing] = useState<
     { readonly item: TimelineItem; readonly index: number } | undefined
@@ -308,7 +310,12 @@ export function ChatView({
       </div>
       <TypingIndicator typing={signals.typing} name={name} />
       <BroadcastBar session={session} conversation={conversation} />
-      {!readsOnly && (
+      {!readsOnly && joinState === 'awaiting-welcome' && (
+        <p className="chat-awaiting-welcome" role="status">
+          {i18n.t('chat.awaitingWelcome')}
+        </p>
+      )}
+      {!readsOnly && joinState === 'member' && (
         <Composer
           recipientName={title}
           inputRef={composer}

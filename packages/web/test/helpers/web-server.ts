@@ -6,7 +6,7 @@ import { build } from 'vite';
 import type { Role, UserId } from '@enlets/protocol';
 import { EnletsHttpClient } from '@enlets/client';
 import { buildApp, type BuiltApp } from '../../../server/src/app.js';
-import { loadConfig } from '../../../server/src/config/config.js';
+import { loadConfig, type Config } from '../../../server/src/config/config.js';
 import { inTransaction } from '../../../server/src/domain/services.js';
 import { newId } from '../../../server/src/lib/secrets.js';
 import { totpCode } from '../../../server/src/lib/totp.js';
@@ -50,7 +50,11 @@ const TEST_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
  * The real server (SQLite, real clock) serving `webDir`, on a fixed free port so that its public URL, which the
  * cookie Origin checks and the WebSocket handshake compare against, is the address the browser loads.
  */
-export async function startWebTestServer(webDir: string): Promise<WebTestServer> {
+export async function startWebTestServer(
+  webDir: string,
+  /** Settings a suite needs beyond the defaults (e.g. a low large-group threshold). */
+  overrides: Partial<Config> = {},
+): Promise<WebTestServer> {
   const testDb = await createTestDatabase('sqlite');
   const dataDir = mkdtempSync(join(tmpdir(), 'enlets-data-'));
   const port = await freePort();
@@ -66,6 +70,7 @@ export async function startWebTestServer(webDir: string): Promise<WebTestServer>
       rateLimitPerMinute: 100_000,
       dataDir,
       webDir,
+      ...overrides,
     },
   );
   const database: Database = openDatabase(config.databaseUrl);

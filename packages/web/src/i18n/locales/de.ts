@@ -78,6 +78,8 @@ export const de: Catalogue = {
   'chat.loadFailed': 'Die Nachrichten konnten nicht geladen werden.',
   'chat.loadOlder': 'Ältere Nachrichten anzeigen',
   'chat.empty': 'Noch keine Nachrichten.',
+  'chat.awaitingWelcome':
+    'Dieses Gerät wartet darauf, vom Gerät eines Managers in die Verschlüsselung dieser großen Unterhaltung aufgenommen zu werden. Sobald das geschehen ist, können Sie neue Nachrichten lesen und senden – meist innerhalb von Sekunden, wenn ein Manager online ist.',
   'chat.you': 'Sie',
   'chat.formerMember': 'Ehemaliges Mitglied',
   'chat.deleted': 'Diese Nachricht wurde gelöscht.',

@@ -78,6 +78,8 @@ export const fr: Catalogue = {
   'chat.loadFailed': 'Les messages n’ont pas pu être chargés.',
   'chat.loadOlder': 'Afficher les messages plus anciens',
   'chat.empty': 'Aucun message pour le moment.',
+  'chat.awaitingWelcome':
+    'Cet appareil attend d’être ajouté au chiffrement de cette grande conversation par l’appareil d’un gestionnaire. Vous pourrez lire et envoyer de nouveaux messages dès qu’il aura été ajouté : en général en quelques secondes lorsqu’un gestionnaire est en ligne.',
   'chat.you': 'Vous',
   'chat.formerMember': 'Ancien membre',
   'chat.deleted': 'Ce message a été supprimé.',

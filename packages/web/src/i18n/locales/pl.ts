@@ -85,6 +85,8 @@ export const pl: Catalogue = {
   'chat.loadFailed': 'Nie udało się załadować wiadomości.',
   'chat.loadOlder': 'Pokaż starsze wiadomości',
   'chat.empty': 'Brak wiadomości.',
+  'chat.awaitingWelcome':
+    'To urządzenie czeka, aż urządzenie menedżera doda je do szyfrowania tej dużej rozmowy. Nowe wiadomości będzie można czytać i wysyłać, gdy to nastąpi – zwykle w ciągu kilku sekund, jeśli menedżer jest online.',
   'chat.you': 'Ty',
   'chat.formerMember': 'Były członek',
   'chat.deleted': 'Ta wiadomość została usunięta.',
