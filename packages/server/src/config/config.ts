@@ -83,6 +83,12 @@ export const ConfigSchema = Type.Object(
      * users count as offline (a process that died).
      */
     presenceHeartbeatMs: Type.Integer({ minimum: 100, maximum: 300_000 }),
+    /**
+     * How long a send waits for others to share its commit (group commit, `domain/send-batcher.ts`). Unset: 3 ms
+     * on SQLite, where it more than halved the server's CPU per delivery (docs/performance.md), and none on
+     * PostgreSQL (not measured there).
+     */
+    sendBatchWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 50 })),
   },
   { additionalProperties: false },
 );
@@ -158,6 +164,7 @@ const ENV_KEYS: ReadonlyArray<readonly [string, string, 'string' | 'int' | 'bool
   ['ENLETS_PUSH_GRACE_MS', 'pushGraceMs', 'int'],
   ['ENLETS_PUSH_ALLOW_LOOPBACK_HTTP', 'pushAllowLoopbackHttp', 'bool'],
   ['ENLETS_PRESENCE_HEARTBEAT_MS', 'presenceHeartbeatMs', 'int'],
+  ['ENLETS_SEND_BATCH_WINDOW_MS', 'sendBatchWindowMs', 'int'],
 ];
 
 function parseEnvValue(name: string, raw: string, kind: 'string' | 'int' | 'bool'): unknown {
