@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { Field } from '../ui/Field.js';
 import type { SecureSession } from '../e2ee/secure-session.js';
 import { deviceErrorMessage } from './device-errors.js';
 
@@ -23,9 +24,6 @@ export function RecoverySetup({ session, onDone }: RecoverySetupProps): ReactNod
   const [mismatch, setMismatch] = useState(false);
   const field = useRef<HTMLInputElement>(null);
   const ids = {
-    passphrase: useId(),
-    confirmation: useId(),
-    hint: useId(),
     error: useId(),
     loss: useId(),
   };
@@ -75,23 +73,20 @@ export function RecoverySetup({ session, onDone }: RecoverySetupProps): ReactNod
       <p id={ids.loss} className="notice">
         <strong>{i18n.t('device.recoveryLoss')}</strong>
       </p>
-      <div className="field">
-        <label htmlFor={ids.passphrase}>{i18n.t('device.newPassphrase')}</label>
-        <input
-          id={ids.passphrase}
-          ref={field}
-          type="text"
-          autoComplete="off"
-          spellCheck={false}
-          required
-          aria-describedby={ids.hint}
-          value={passphrase}
-          onChange={(event) => setPassphrase(event.target.value)}
-        />
-        <p id={ids.hint} className="field-hint">
-          {i18n.t('device.newPassphraseHint')}
-        </p>
-      </div>
+      <Field label={i18n.t('device.newPassphrase')} hint={i18n.t('device.newPassphraseHint')}>
+        {(control) => (
+          <input
+            {...control}
+            ref={field}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            value={passphrase}
+            onChange={(event) => setPassphrase(event.target.value)}
+          />
+        )}
+      </Field>
       <button type="button" className="link-button" onClick={() => void suggest()}>
         {i18n.t('device.suggest')}
       </button>
@@ -100,18 +95,19 @@ export function RecoverySetup({ session, onDone }: RecoverySetupProps): ReactNod
           {i18n.t('device.suggested')} <code>{suggested}</code>
         </p>
       )}
-      <div className="field">
-        <label htmlFor={ids.confirmation}>{i18n.t('device.confirmPassphrase')}</label>
-        <input
-          id={ids.confirmation}
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          required
-          value={confirmation}
-          onChange={(event) => setConfirmation(event.target.value)}
-        />
-      </div>
+      <Field label={i18n.t('device.confirmPassphrase')}>
+        {(control) => (
+          <input
+            {...control}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            value={confirmation}
+            onChange={(event) => setConfirmation(event.target.value)}
+          />
+        )}
+      </Field>
       {errorText !== undefined && (
         <p id={ids.error} className="form-error" role="alert">
           {errorText}

@@ -1,5 +1,6 @@
 import { useEffect, useId, useRef, useState, type ReactNode, type SyntheticEvent } from 'react';
 import { useI18n } from '../i18n/I18nProvider.js';
+import { Field } from '../ui/Field.js';
 import { deviceErrorMessage } from './device-errors.js';
 
 interface UnlockDeviceProps {
@@ -17,7 +18,7 @@ export function UnlockDevice({ onUnlock }: UnlockDeviceProps): ReactNode {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const field = useRef<HTMLInputElement>(null);
-  const ids = { passphrase: useId(), hint: useId(), error: useId() };
+  const errorId = useId();
 
   useEffect(() => {
     field.current?.focus();
@@ -41,29 +42,26 @@ export function UnlockDevice({ onUnlock }: UnlockDeviceProps): ReactNode {
     <form
       className="device-lock-form"
       onSubmit={(event) => void submit(event)}
-      aria-describedby={errorText ? ids.error : undefined}
+      aria-describedby={errorText ? errorId : undefined}
     >
       <h2>{i18n.t('device.unlockHeading')}</h2>
       <p>{i18n.t('device.unlockIntro')}</p>
-      <div className="field">
-        <label htmlFor={ids.passphrase}>{i18n.t('device.passphrase')}</label>
-        <input
-          id={ids.passphrase}
-          ref={field}
-          type="password"
-          autoComplete="off"
-          spellCheck={false}
-          required
-          aria-describedby={ids.hint}
-          value={passphrase}
-          onChange={(event) => setPassphrase(event.target.value)}
-        />
-        <p id={ids.hint} className="field-hint">
-          {i18n.t('device.unlockHint')}
-        </p>
-      </div>
+      <Field label={i18n.t('device.passphrase')} hint={i18n.t('device.unlockHint')}>
+        {(control) => (
+          <input
+            {...control}
+            ref={field}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            required
+            value={passphrase}
+            onChange={(event) => setPassphrase(event.target.value)}
+          />
+        )}
+      </Field>
       {errorText !== undefined && (
-        <p id={ids.error} className="form-error" role="alert">
+        <p id={errorId} className="form-error" role="alert">
           {errorText}
         </p>
       )}
