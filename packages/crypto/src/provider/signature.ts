@@ -38,19 +38,14 @@ export async function ed25519Signature(native: NodeCrypto | undefined = nodeCryp
   return native === undefined ? webCrypto : nativeEd25519(native, webCrypto);
 }
 
-/** Node: sign and verify synchronously with key objects kept like the WebCrypto keys below. */
-function nativeEd25519(native: NodeCrypto, webCrypto: Signature): Signature {
-  const signKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: NodeKeyObject }>();
+/**
+ * Node: synchronous Ed25519 verification with public key objects kept by value (bounded). Throws on a key that
+ * is not 32 bytes. Shared by the MLS provider and the device credential check (`credential.ts`).
+ */
+export function nativeEd25519Verifier(
+  native: NodeCrypto,
+): (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean {
   const verifyKeys = new LruCache<string, NodeKeyObject>(VERIFY_KEY_CACHE_SIZE);
-
-  function signKey(raw: Uint8Array): NodeKeyObject {
-    const known = signKeys.get(raw);
-    if (known !== undefined && constantTimeEqual(known.bytes, raw)) return known.key;
-    const key = native.createPrivateKey({ key: toPkcs8(raw), format: 'der', type: 'pkcs8' });
-    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 signing key');
-    signKeys.set(raw, { bytes: raw.slice(), key });
-    return key;
-  }
 
   function verifyKey(raw: Uint8Array): NodeKeyObject {
     const id = publicBytesKey(raw);
@@ -65,13 +60,28 @@ function nativeEd25519(native: NodeCrypto, webCrypto: Signature): Signature {
     verifyKeys.set(id, key);
     return key;
   }
+  return (publicKey, message, signature) => native.verify(null, message, verifyKey(publicKey), signature);
+}
+
+/** Node: sign and verify synchronously with key objects kept like the WebCrypto keys below. */
+function nativeEd25519(native: NodeCrypto, webCrypto: Signature): Signature {
+  const signKeys = new WeakMap<Uint8Array, { bytes: Uint8Array; key: NodeKeyObject }>();
+  const verifyNative = nativeEd25519Verifier(native);
+
+  function signKey(raw: Uint8Array): NodeKeyObject {
+    const known = signKeys.get(raw);
+    if (known !== undefined && constantTimeEqual(known.bytes, raw)) return known.key;
+    const key = native.createPrivateKey({ key: toPkcs8(raw), format: 'der', type: 'pkcs8' });
+    if (key.asymmetricKeyType !== 'ed25519') throw new Error('not an Ed25519 signing key');
+    signKeys.set(raw, { bytes: raw.slice(), key });
+    return key;
+  }
 
   return {
     // Settled promises: ts-mls awaits them, nothing runs on another thread. A throw becomes a rejection, as
     // WebCrypto's would.
     sign: (raw, message) => settle(() => plainBytes(native.sign(null, message, signKey(raw)))),
-    verify: (publicKey, message, signature) =>
-      settle(() => native.verify(null, message, verifyKey(publicKey), signature)),
+    verify: (publicKey, message, signature) => settle(() => verifyNative(publicKey, message, signature)),
     keygen: () => webCrypto.keygen(),
   };
 }
