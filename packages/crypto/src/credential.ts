@@ -1,7 +1,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { fromUtf8, lengthPrefixed, utf8 } from './bytes.js';
 import { nodeCrypto } from './provider/node-crypto.js';
-import { nativeEd25519Verifier } from './provider/signature.js';
+import { nativeEd25519Verifier } from './provider/native-ed25519.js';
 
 /**
  * The device credential: what an MLS leaf says about who it is. It travels as the `identity` bytes of an MLS

@@ -2,6 +2,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import type { Signature } from 'ts-mls';
 import { constantTimeEqual, ownBytes, publicBytesKey } from './bytes.js';
 import { LruCache } from './lru.js';
+import { nativeEd25519Verifier, VERIFY_KEY_CACHE_SIZE } from './native-ed25519.js';
 import { nodeCrypto, plainBytes, type NodeCrypto, type NodeKeyObject } from './node-crypto.js';
 
 /**
@@ -18,12 +19,6 @@ import { nodeCrypto, plainBytes, type NodeCrypto, type NodeKeyObject } from './n
  * - Where WebCrypto has no Ed25519 (older browsers) @noble/curves does the work; signatures are deterministic,
  *   so all paths give identical bytes.
  */
-const VERIFY_KEY_CACHE_SIZE = 20_000;
-/** DER prefix of an SPKI Ed25519 public key (RFC 8410): the 32-byte key follows it. */
-const SPKI_ED25519_PREFIX = new Uint8Array([
-  0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
-]);
-const PUBLIC_KEY_LENGTH = 32;
 /** DER prefix of a PKCS#8 Ed25519 private key (RFC 8410): the 32-byte seed follows it. */
 const PKCS8_ED25519_PREFIX = new Uint8Array([
   0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20,
@@ -36,31 +31,6 @@ export async function ed25519Signature(native: NodeCrypto | undefined = nodeCryp
   if (subtle === undefined) return nobleEd25519();
   const webCrypto = cachedWebCryptoEd25519(subtle);
   return native === undefined ? webCrypto : nativeEd25519(native, webCrypto);
-}
-
-/**
- * Node: synchronous Ed25519 verification with public key objects kept by value (bounded). Throws on a key that
- * is not 32 bytes. Shared by the MLS provider and the device credential check (`credential.ts`).
- */
-export function nativeEd25519Verifier(
-  native: NodeCrypto,
-): (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => boolean {
-  const verifyKeys = new LruCache<string, NodeKeyObject>(VERIFY_KEY_CACHE_SIZE);
-
-  function verifyKey(raw: Uint8Array): NodeKeyObject {
-    const id = publicBytesKey(raw);
-    const known = verifyKeys.get(id);
-    if (known !== undefined) return known;
-    // Like WebCrypto's raw import: exactly 32 bytes, anything else is refused before it reaches OpenSSL.
-    if (raw.length !== PUBLIC_KEY_LENGTH) throw new Error('an Ed25519 public key has 32 bytes');
-    const der = new Uint8Array(SPKI_ED25519_PREFIX.length + PUBLIC_KEY_LENGTH);
-    der.set(SPKI_ED25519_PREFIX);
-    der.set(raw, SPKI_ED25519_PREFIX.length);
-    const key = native.createPublicKey({ key: der, format: 'der', type: 'spki' });
-    verifyKeys.set(id, key);
-    return key;
-  }
-  return (publicKey, message, signature) => native.verify(null, message, verifyKey(publicKey), signature);
 }
 
 /** Node: sign and verify synchronously with key objects kept like the WebCrypto keys below. */
