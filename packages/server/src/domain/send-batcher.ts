@@ -3,13 +3,11 @@ import type { SendEventAck, SendEventRequest } from '@enlets/protocol';
 import type { Actor } from './actor.js';
 import { AlreadyStoredError, ack, storeEvent, type RecipientsCache } from './actions/events.js';
 import type { ForwardSource } from './actions/uploads.js';
+import { AdaptiveBatchWindow, SQLITE_BATCH_WINDOW } from './batch-window.js';
 import { inTransaction, type Services } from './services.js';
 
 /** Sends committed in one transaction at most; the rest wait for the next one. */
 const MAX_BATCH = 256;
-
-/** The wait for company on SQLite when the configuration does not say (docs/performance.md, round 4). */
-const SQLITE_BATCH_WINDOW_MS = 3;
 
 interface PendingSend {
   readonly actor: Actor;
@@ -34,20 +32,21 @@ type Outcome =
 export class SendBatcher {
   readonly #services: Services;
   /**
-   * How long the first send of a batch waits for others. On SQLite the commit (an fsync) blocks the event loop,
-   * and each batch's events leave in one turn, so a batch of several sends costs one fsync and writes a
-   * connection's frames of all of them in one system call: 3 ms of added latency took the room fan-out from
-   * 750 to 1,200 msg/s at half the CPU per delivery. Zero: the next turn (what arrived meanwhile).
+   * How long the first send of a batch waits for others: a number when the configuration fixes it (zero: the
+   * next turn, what arrived meanwhile), else on SQLite a wait that grows with the arrival rate (batch-window.ts).
+   * On SQLite the commit (an fsync) blocks the event loop, and each batch's events leave in one turn, so a batch
+   * of several sends costs one fsync and writes a connection's frames of all of them in one system call.
    */
-  readonly #windowMs: number;
+  readonly #window: number | AdaptiveBatchWindow;
   #pending: PendingSend[] = [];
   #scheduled = false;
   #running = false;
 
   constructor(services: Services) {
     this.#services = services;
-    this.#windowMs =
-      services.config.sendBatchWindowMs ?? (services.dialect === 'sqlite' ? SQLITE_BATCH_WINDOW_MS : 0);
+    this.#window =
+      services.config.sendBatchWindowMs ??
+      (services.dialect === 'sqlite' ? new AdaptiveBatchWindow(SQLITE_BATCH_WINDOW) : 0);
   }
 
   submit(
@@ -56,6 +55,7 @@ export class SendBatcher {
     request: SendEventRequest,
     forwardedFrom?: ForwardSource,
   ): Promise<SendEventAck> {
+    if (this.#window instanceof AdaptiveBatchWindow) this.#window.noteSend(performance.now());
     return new Promise((resolve, reject) => {
       this.#pending.push({ actor, conversationId, request, forwardedFrom, resolve, reject });
       this.#schedule();
@@ -69,7 +69,9 @@ export class SendBatcher {
       this.#scheduled = false;
       void this.#flush();
     };
-    if (this.#windowMs > 0) setTimeout(flush, this.#windowMs);
+    const windowMs =
+      this.#window instanceof AdaptiveBatchWindow ? this.#window.windowMs(performance.now()) : this.#window;
+    if (windowMs > 0) setTimeout(flush, windowMs);
     else setImmediate(flush);
   }
 
