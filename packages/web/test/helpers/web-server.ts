@@ -7,6 +7,7 @@ import type { Role, UserId } from '@enlets/protocol';
 import { EnletsHttpClient } from '@enlets/client';
 import { buildApp, type BuiltApp } from '../../../server/src/app.js';
 import { loadConfig, type Config } from '../../../server/src/config/config.js';
+import { DEFAULT_GATEWAY_LIMITS, type GatewayLimits } from '../../../server/src/realtime/gateway.js';
 import { inTransaction } from '../../../server/src/domain/services.js';
 import { newId } from '../../../server/src/lib/secrets.js';
 import { totpCode } from '../../../server/src/lib/totp.js';
@@ -50,10 +51,27 @@ const TEST_ARGON2 = { memoryKiB: 19_456, iterations: 2, parallelism: 1 };
  * The real server (SQLite, real clock) serving `webDir`, on a fixed free port so that its public URL, which the
  * cookie Origin checks and the WebSocket handshake compare against, is the address the browser loads.
  */
+/**
+ * Realtime limits for suites that seed hundreds of messages from one device before the browser looks at them:
+ * the defaults (30 frames and 10 writes a second per connection, the flood protection the server's realtime
+ * suites test) pace such seeding through refusals and back-offs to a minute or more.
+ */
+export const SEEDING_REALTIME: Partial<GatewayLimits> = {
+  rate: {
+    ...DEFAULT_GATEWAY_LIMITS.rate,
+    perSecond: 2_000,
+    burst: 2_000,
+    writesPerSecond: 1_000,
+    writeBurst: 1_000,
+  },
+};
+
 export async function startWebTestServer(
   webDir: string,
   /** Settings a suite needs beyond the defaults (e.g. a low large-group threshold). */
   overrides: Partial<Config> = {},
+  /** The realtime gateway's limits, where a suite needs others than the defaults (`SEEDING_REALTIME`). */
+  realtime?: Partial<GatewayLimits>,
 ): Promise<WebTestServer> {
   const testDb = await createTestDatabase('sqlite');
   const dataDir = mkdtempSync(join(tmpdir(), 'enlets-data-'));
@@ -75,7 +93,12 @@ export async function startWebTestServer(
   );
   const database: Database = openDatabase(config.databaseUrl);
   await migrateToLatest(database.db);
-  const built = await buildApp({ config, database, log: pino({ level: 'silent' }) });
+  const built = await buildApp({
+    config,
+    database,
+    log: pino({ level: 'silent' }),
+    ...(realtime === undefined ? {} : { realtime }),
+  });
   await built.app.listen({ host: '127.0.0.1', port });
   return {
     url: config.publicUrl,
