@@ -4,7 +4,7 @@
  * full figures, at the library's level).
  *
  *   node --conditions=source --import tsx bench/mls/messages.ts [--n 50] [--messages 2000] [--rounds 4]
- *        [--save] [--profile out.cpuprofile]
+ *        [--save | --save-parts] [--profile out.cpuprofile]
  *
  * The group is built the cheap way, as in `run.ts` (one commit adding N-1 KeyPackages, the library's testing
  * AuthenticationService), with credentials in our format so that `MlsGroup` names each sender; then the creator's
@@ -13,7 +13,8 @@
  *
  * Each round encrypts `--messages` messages at one member and decrypts them in order at the other (one ordered
  * stream: the issue's figure); with `--save` each side also saves its group state after every message, as
- * `SecureMessenger` does before it stores the message (the bytes are produced, not written anywhere). The best
+ * `SecureMessenger` does before it stores the message (the bytes are produced, not written anywhere); with
+ * `--save-parts` as it does with a store that keeps the epoch and ratchet parts apart (`saveParts`). The best
  * round counts, as other processes only ever make a round slower; the load average is printed with it, and the
  * process's CPU time per message (all threads), which load disturbs far less than the rates.
  * `--profile` writes a CPU profile of the rounds only (not of building the group).
@@ -45,6 +46,7 @@ const { values: args } = parseArgs({
     messages: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '4' },
     save: { type: 'boolean', default: false },
+    'save-parts': { type: 'boolean', default: false },
     profile: { type: 'string' },
   },
 });
@@ -125,6 +127,7 @@ for (let round = 0; round < rounds; round++) {
   for (let i = 0; i < messageCount; i++) {
     sent.push(await sender.encrypt(body));
     if (args.save) sender.save().destroy();
+    if (args['save-parts']) sender.saveParts().ratchets.destroy();
   }
   encryptRates.push(messageCount / ((performance.now() - started) / 1000));
   encryptCpu.push(cpuPerMessage(cpu));
@@ -134,6 +137,7 @@ for (let round = 0; round < rounds; round++) {
     const result = await receiver.process(message);
     if (result.kind !== 'application') throw new Error(`not decrypted: ${JSON.stringify(result)}`);
     if (args.save) receiver.save().destroy();
+    if (args['save-parts']) receiver.saveParts().ratchets.destroy();
   }
   decryptRates.push(messageCount / ((performance.now() - started) / 1000));
   decryptCpu.push(cpuPerMessage(cpu));
@@ -146,9 +150,17 @@ const rate = (values: number[]) => Math.round(Math.max(...values)).toLocaleStrin
 const micros = (values: number[]) => `${Math.round(Math.min(...values)).toLocaleString('en')} µs`;
 const all = (values: number[]) => values.map((v) => Math.round(v)).join(', ');
 console.log(
-  `N = ${String(members)}${args.save ? ', saving state' : ''}, ${String(MESSAGE_BYTES)} B, ` +
+  `N = ${String(members)}${args.save ? ', saving state' : ''}${args['save-parts'] ? ', saving state in two parts' : ''}, ` +
+    `${String(MESSAGE_BYTES)} B, ` +
     `best of ${String(rounds)} × ${String(messageCount)}: ` +
     `encrypt ${rate(encryptRates)}/s [${all(encryptRates)}], decrypt ${rate(decryptRates)}/s [${all(decryptRates)}]; ` +
     `CPU per message: encrypt ${micros(encryptCpu)}, decrypt ${micros(decryptCpu)}; ` +
     `load ${loadBefore.toFixed(2)} → ${(loadavg()[0] ?? 0).toFixed(2)}`,
 );
+if (args.save || args['save-parts']) {
+  const parts = receiver.saveParts();
+  console.log(
+    `what a save writes: whole ${String(receiver.save().length)} B; in two parts, epoch ` +
+      `${String(parts.epoch.length)} B (after commits) and ratchets ${String(parts.ratchets.length)} B (after each message)`,
+  );
+}

@@ -19,7 +19,7 @@ import { startTestServer, type TestServer } from '../../server/test/helpers/serv
 import { createActor, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation } from '../../server/test/helpers/conversations.js';
 import { text, waitFor } from './helpers.js';
-import { openSecureDevice, type SecureTestDevice } from './secure-device.js';
+import { openSecureDevice, type SecureTestDevice, savedGroupOf } from './secure-device.js';
 
 /** A test device that also records the history shares it imported. */
 interface Device extends SecureTestDevice {
@@ -219,7 +219,7 @@ for (const dialect of DIALECTS) {
       // …and no key it holds opens it: its group state refuses the ciphertext the server handed over.
       assert.ok(earlier.event.payload);
       const deviceSecret = await f.e2eeStore.getSecret('device');
-      const groupState = await f.e2eeStore.getGroup(conversationId);
+      const groupState = await savedGroupOf(f, conversationId);
       assert.ok(deviceSecret && groupState);
       const mls = await restoreMlsDevice(
         new SecretBytes(deviceSecret),

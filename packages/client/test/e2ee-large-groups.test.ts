@@ -27,6 +27,7 @@ import {
   openSecureDevice,
   type SecureDeviceOptions,
   type SecureTestDevice as Device,
+  savedGroupOf,
 } from './secure-device.js';
 
 /** Lowered from the default 200 so that a test group of a few dozen members is "large". */
@@ -76,7 +77,7 @@ for (const dialect of DIALECTS) {
     /** A second copy of the device's group, to submit hand-made commits the client itself would not make. */
     const copyOfGroup = async (device: Device, conversationId: string): Promise<MlsGroup> => {
       const saved = await device.e2eeStore.getSecret('device');
-      const group = await device.e2eeStore.getGroup(conversationId);
+      const group = await savedGroupOf(device, conversationId);
       assert.ok(saved && group, 'the device is in the group');
       const mls = await restoreMlsDevice(
         new SecretBytes(Uint8Array.from(saved)),

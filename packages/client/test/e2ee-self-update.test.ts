@@ -12,6 +12,7 @@ import {
   openSecureDevice,
   type SecureDeviceOptions,
   type SecureTestDevice as Device,
+  savedGroupOf,
 } from './secure-device.js';
 
 const realFetch = globalThis.fetch.bind(globalThis) as unknown as FetchLike;
@@ -117,7 +118,7 @@ for (const dialect of DIALECTS) {
 
       // Alice's device is compromised now: its keys and group state are copied.
       const stolenDevice = await a.e2eeStore.getSecret('device');
-      const stolenGroup = await a.e2eeStore.getGroup(conversationId);
+      const stolenGroup = await savedGroupOf(a, conversationId);
       assert.ok(stolenDevice && stolenGroup);
       const openStolen = async () => {
         const mls = await restoreMlsDevice(

@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../../server/test/helpers/serv
 import { createActor, newSession, type TestActor } from '../../server/test/helpers/actors.js';
 import { createConversation } from '../../server/test/helpers/conversations.js';
 import { utf8, waitFor } from './helpers.js';
-import { openSecureDevice, type SecureTestDevice as Device } from './secure-device.js';
+import { openSecureDevice, type SecureTestDevice as Device, savedGroupOf } from './secure-device.js';
 
 for (const dialect of DIALECTS) {
   describe(`client/e2ee: MLS through the real server [${dialect}]`, () => {
@@ -94,7 +94,7 @@ for (const dialect of DIALECTS) {
       assert.equal(b2.texts(conversationId).includes('Operation Nordlicht starts at 06:00'), false);
 
       // Carol is removed: alice's next send first removes carol's leaf; carol's device cannot read it.
-      const carolState = await c.e2eeStore.getGroup(conversationId);
+      const carolState = await savedGroupOf(c, conversationId);
       assert.ok(carolState);
       const removal = await server.api.post(
         `/api/v1/conversations/${conversationId}/members/${carol.id}/remove`,
@@ -173,6 +173,42 @@ for (const dialect of DIALECTS) {
       );
       assert.equal(e2.texts(conversationId).includes('after the laptop signed out'), false);
       for (const device of [d, e, f]) assert.deepEqual(device.warnings, [], 'no security warnings');
+    });
+
+    it('writes only the message ratchets after each message, not the whole group state', async () => {
+      // New users: the suite's own already hold identity keys on devices of the tests before.
+      const gina = await createActor(server);
+      const hugo = await createActor(server);
+      const conversationId = await createConversation(server, {
+        members: [{ id: gina.id, role: 'owner' }, { id: hugo.id }],
+      });
+      const a = await openDevice(gina);
+      const b = await openDevice(hugo);
+      await (
+        await a.messenger.send(conversationId, utf8('first of the shift'))
+      ).acknowledged;
+      await waitFor(
+        () => (b.texts(conversationId).includes('first of the shift') ? true : undefined),
+        'bob reads the first message',
+      );
+      const epochPart = await a.e2eeStore.getGroup(conversationId);
+      assert.ok(epochPart);
+      const before = a.e2eeStore.groupWrites.length;
+      for (const words of ['second', 'third', 'fourth'])
+        await (
+          await a.messenger.send(conversationId, utf8(words))
+        ).acknowledged;
+      await waitFor(
+        () => (b.texts(conversationId).includes('fourth') ? true : undefined),
+        'bob reads them all',
+      );
+      const writes = a.e2eeStore.groupWrites.slice(before).filter((w) => w.conversationId === conversationId);
+      assert.ok(writes.length >= 3, `a save after each message (${String(writes.length)})`);
+      for (const write of writes)
+        assert.ok(
+          write.bytes < 1_000 && write.bytes < epochPart.length / 2,
+          `a message wrote ${String(write.bytes)} bytes (the epoch part is ${String(epochPart.length)})`,
+        );
     });
   });
 }

@@ -9,6 +9,7 @@ import {
   type SecureMessengerOptions,
   type SecurityWarning,
 } from '@enlets/client';
+import { joinSavedGroupParts, SecretBytes } from '@enlets/crypto';
 import type { SessionListResponse } from '@enlets/protocol';
 import { FAST_BACKOFF, text, trackedWebSocket } from './helpers.js';
 
@@ -96,4 +97,21 @@ export async function openSecureDevice(
       await session.stop();
     },
   };
+}
+
+/**
+ * The device's saved state of a group as `MlsDevice.restoreGroup` takes it (its store keeps the epoch and
+ * ratchet parts apart), for tests that open a copy of the state outside the messenger.
+ */
+export async function savedGroupOf(
+  device: SecureTestDevice,
+  conversationId: string,
+): Promise<Uint8Array | undefined> {
+  const epoch = await device.e2eeStore.getGroup(conversationId);
+  if (epoch === undefined) return undefined;
+  const ratchets = await device.e2eeStore.getGroupRatchets(conversationId);
+  return joinSavedGroupParts(
+    new SecretBytes(epoch),
+    ratchets === undefined ? undefined : new SecretBytes(ratchets),
+  ).exposeBytes();
 }

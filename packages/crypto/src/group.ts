@@ -26,7 +26,7 @@ import {
   type AuthenticationFailure,
   type TrustLookup,
 } from './authentication.js';
-import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed, wipe } from './bytes.js';
+import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed, utf8, wipe } from './bytes.js';
 import { decodeKeyPackageMessage } from './key-packages.js';
 import { advancedLeaf, diffMembers, memberAt, membersOf, type MlsMember } from './members.js';
 import { EpochEncodingCache, joinState } from './saved-state.js';
@@ -85,6 +85,22 @@ export interface MlsGroup {
   groupInfo(): Promise<Uint8Array>;
   /** The whole state (with the pending commit) as opaque bytes; restore with `MlsDevice.restoreGroup`. */
   save(): SecretBytes;
+  /**
+   * The same state in two parts, for stores that keep them apart: the epoch part changes with commits only, the
+   * ratchet part with every message (a few hundred bytes, where the whole state of a group of 1,000 is ~1 MB).
+   * `joinSavedGroupParts` puts them back together for `MlsDevice.restoreGroup`.
+   */
+  saveParts(): SavedGroupParts;
+}
+
+/** A group's saved state in two parts (`MlsGroup.saveParts`). */
+export interface SavedGroupParts {
+  /** Everything but the message ratchets of the current state: the same object until a commit changes it. */
+  readonly epoch: SecretBytes;
+  /** Names `epoch`: equal tags, equal epoch parts. A store writes the epoch part only when the tag changed. */
+  readonly epochTag: string;
+  /** The current state's message ratchets, bound to the epoch part by its tag. */
+  readonly ratchets: SecretBytes;
 }
 
 export type MemberSelector = { readonly leafIndex: number } | { readonly deviceId: string };
@@ -179,6 +195,10 @@ export class TsMlsGroup implements MlsGroup {
   /** `save()` after a message re-encodes only the secret trees (saved-state.ts). */
   readonly #savedState = new EpochEncodingCache();
   readonly #savedPending = new EpochEncodingCache();
+  /** The last epoch part `saveParts` made, with what it was made of (reused while those are the same). */
+  #epochPart:
+    | { readonly sources: readonly unknown[]; readonly epoch: SecretBytes; readonly epochTag: string }
+    | undefined;
 
   /** @internal Built by `MlsDevice`. */
   constructor(params: {
@@ -455,10 +475,42 @@ export class TsMlsGroup implements MlsGroup {
     return new SecretBytes(lengthPrefixed(parts));
   }
 
+  saveParts(): SavedGroupParts {
+    const flags = (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
+    const state = this.#savedState.split(this.#state);
+    const pending = this.#pending;
+    const next = pending === undefined ? undefined : this.#savedPending.split(pending.state);
+    // The encoding cache hands back the same array while the state's epoch part is unchanged; a pending commit's
+    // state does not change until it is confirmed or discarded (messages use the current state).
+    const sources = [flags, state.epoch, pending?.bundle, pending?.state];
+    let made = this.#epochPart;
+    if (made === undefined || sources.some((source, i) => source !== made?.sources[i])) {
+      const tag = randomTag();
+      const parts = [Uint8Array.of(SPLIT_EPOCH_FORMAT, flags), utf8(tag), state.epoch];
+      if (pending !== undefined && next !== undefined)
+        parts.push(
+          next.epoch,
+          next.ratchets,
+          pending.bundle.commit,
+          pending.bundle.welcome ?? new Uint8Array(),
+          pending.bundle.groupInfo,
+        );
+      made = { sources, epoch: new SecretBytes(lengthPrefixed(parts)), epochTag: tag };
+      this.#epochPart = made;
+    }
+    return {
+      epoch: made.epoch,
+      epochTag: made.epochTag,
+      ratchets: new SecretBytes(lengthPrefixed([utf8(made.epochTag), state.ratchets])),
+    };
+  }
+
   /** After a commit: the cached encodings hold the secrets of an epoch that is over. */
   #forgetSavedEncodings(): void {
     this.#savedState.clear();
     this.#savedPending.clear();
+    // Not wiped: a caller may still be writing it; the store's copy is what counts from here.
+    this.#epochPart = undefined;
   }
 
   toString(): string {
@@ -497,6 +549,40 @@ export class TsMlsGroup implements MlsGroup {
  */
 const SAVED_GROUP_FORMAT = 2;
 const WHOLE_STATE_FORMAT = 1;
+/** The epoch part of `saveParts`: format 2's parts without the current ratchets, and the tag after the flags. */
+const SPLIT_EPOCH_FORMAT = 3;
+
+/** 128 random bits, hex: an epoch part's name. */
+function randomTag(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Puts `saveParts` output back into one saved group, as `save()` writes it. Refuses parts that do not belong
+ * together (a store that kept a ratchet part of another epoch part): restoring them would reuse message keys.
+ * An `epoch` that is a whole saved group (written by `save()`, before a store split them) is returned as it is.
+ */
+export function joinSavedGroupParts(epoch: SecretBytes, ratchets: SecretBytes | undefined): SecretBytes {
+  const parts = splitLengthPrefixed(epoch.exposeBytes());
+  const head = parts?.[0];
+  if (head?.[0] !== SPLIT_EPOCH_FORMAT) return epoch;
+  const [, tag, stateEpoch, ...pending] = parts ?? [];
+  const [ratchetTag, stateRatchets, ...extra] =
+    ratchets === undefined ? [] : (splitLengthPrefixed(ratchets.exposeBytes()) ?? []);
+  if (tag === undefined || stateEpoch === undefined || (pending.length !== 0 && pending.length !== 5))
+    throw new SavedGroupFormatError('not a saved MLS group');
+  if (
+    ratchetTag === undefined ||
+    stateRatchets === undefined ||
+    extra.length > 0 ||
+    !bytesEqual(tag, ratchetTag)
+  )
+    throw new SavedGroupFormatError('the saved parts of the group do not belong together');
+  return new SecretBytes(
+    lengthPrefixed([Uint8Array.of(SAVED_GROUP_FORMAT, head[1] ?? 0), stateEpoch, stateRatchets, ...pending]),
+  );
+}
 
 export class SavedGroupFormatError extends Error {
   override readonly name = 'SavedGroupFormatError';

@@ -8,6 +8,7 @@ import {
   createAuthenticationService,
   MlsStateError,
   restoreMlsDevice,
+  joinSavedGroupParts,
   SavedGroupFormatError,
   SecretBytes,
   type MlsGroup,
@@ -271,6 +272,53 @@ describe('crypto/group: state', () => {
 });
 
 describe('crypto/group: state saved after every message', () => {
+  it('saves in two parts: the epoch part stays the same across messages, the ratchets bind to it', async () => {
+    const { devices, groups } = await threeMembers();
+    const [alice, bob] = groups as [MlsGroup, MlsGroup];
+    const bobDevice = devices[1]!.device;
+    expectApplication(await bob.process(await alice.encrypt(text('one'))));
+    const first = bob.saveParts();
+    expectApplication(await bob.process(await alice.encrypt(text('two'))));
+    const second = bob.saveParts();
+    // A message changes only the ratchets: the store need not write the epoch part again.
+    assert.equal(second.epochTag, first.epochTag);
+    assert.equal(second.epoch, first.epoch);
+    assert.ok(second.ratchets.length < 1_000, `ratchets are small (${String(second.ratchets.length)} bytes)`);
+    assert.notDeepEqual(second.ratchets.exposeBytes(), first.ratchets.exposeBytes());
+
+    // Restored from the parts: reads the next message, refuses the one it already read.
+    const third = await alice.encrypt(text('three'));
+    const restored = await bobDevice.restoreGroup(joinSavedGroupParts(second.epoch, second.ratchets));
+    assert.equal(read(expectApplication(await restored.process(third)).bytes), 'three');
+    // Ratchets saved before the last message, with the same epoch part: they fit and restore (the store's
+    // write order decides which one is current); ratchets of another epoch part do not fit.
+    await bobDevice.restoreGroup(joinSavedGroupParts(second.epoch, first.ratchets));
+
+    // A commit makes a new epoch part: the old ratchets no longer fit it.
+    const update = await alice.selfUpdate();
+    alice.confirmCommit();
+    expectCommit(await bob.process(update.commit));
+    const afterCommit = bob.saveParts();
+    assert.notEqual(afterCommit.epochTag, second.epochTag);
+    assert.throws(() => joinSavedGroupParts(afterCommit.epoch, second.ratchets), SavedGroupFormatError);
+    assert.throws(() => joinSavedGroupParts(afterCommit.epoch, undefined), SavedGroupFormatError);
+    const again = await bobDevice.restoreGroup(joinSavedGroupParts(afterCommit.epoch, afterCommit.ratchets));
+    assert.equal(again.epoch, alice.epoch);
+    assert.equal(
+      read(expectApplication(await again.process(await alice.encrypt(text('four')))).bytes),
+      'four',
+    );
+
+    // A pending commit travels in the epoch part; a whole saved group passes through unchanged.
+    const pending = await bob.selfUpdate();
+    const withPending = bob.saveParts();
+    assert.notEqual(withPending.epochTag, afterCommit.epochTag);
+    const back = await bobDevice.restoreGroup(joinSavedGroupParts(withPending.epoch, withPending.ratchets));
+    assert.deepEqual(back.pendingCommit?.commit, pending.commit);
+    const whole = bob.save();
+    assert.equal(joinSavedGroupParts(whole, undefined), whole);
+  });
+
   it('restores what was saved after each message: later messages read, a message already read refused', async () => {
     const { devices, groups } = await threeMembers();
     const [alice, bob] = groups as [MlsGroup, MlsGroup];

@@ -276,7 +276,10 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
         await keys.putSecret('identity', Uint8Array.of(1, 2, 3));
         await keys.putSecret('device', Uint8Array.of(4, 5, 6));
         await keys.putSecret('archive', Uint8Array.of(7, 8, 9));
-        await keys.putGroup(conversation, Uint8Array.of(10, 11));
+        // A whole state, then the two parts: the epoch part once, the ratchets after each message.
+        await keys.putGroup(conversation, Uint8Array.of(1));
+        await keys.putGroupParts(conversation, Uint8Array.of(10, 11), Uint8Array.of(12));
+        await keys.putGroupParts(conversation, undefined, Uint8Array.of(13));
         await keys.putGroupPosition(conversation, { joinedEpoch: 3, lastCommitSeq: 42 });
         await keys.putKeyPackage('aa01', Uint8Array.of(20));
         await keys.putKeyPackage('bb02', Uint8Array.of(21));
@@ -312,6 +315,7 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
           device: bytes(await keys.getSecret('device')),
           archive: bytes(await keys.getSecret('archive')),
           group: bytes(await keys.getGroup(conversation)),
+          ratchets: bytes(await keys.getGroupRatchets(conversation)),
           position: await keys.getGroupPosition(conversation),
           keyPackages: (await keys.listKeyPackages()).map((p) => [p.refHex, bytes(p.bytes)]),
           five: five && { ...five, content: bytes(five.content) },
@@ -327,13 +331,20 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
           },
           unknownPeer: (await keys.load('nobody')) ?? 'none',
         };
+        // A whole state replaces both parts (ratchets left beside it would not fit it).
+        const other = `${conversation}-2`;
+        await keys.putGroupParts(other, Uint8Array.of(14), Uint8Array.of(15));
+        await keys.putGroup(other, Uint8Array.of(16));
+        const wholeAgain = [bytes(await keys.getGroup(other)), bytes(await keys.getGroupRatchets(other))];
         await keys.deleteGroup(conversation);
         await keys.deleteKeyPackage('aa01');
         const taken = [bytes(await keys.takeOwnPending('cm-1')), bytes(await keys.takeOwnPending('cm-1'))];
         return {
           before,
           afterDelete: {
+            wholeAgain,
             group: bytes(await keys.getGroup(conversation)),
+            ratchets: bytes(await keys.getGroupRatchets(conversation)),
             position: (await keys.getGroupPosition(conversation)) ?? 'none',
             keyPackages: (await keys.listKeyPackages()).map((p) => p.refHex),
             taken,
@@ -347,6 +358,7 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
       device: [4, 5, 6],
       archive: [7, 8, 9],
       group: [10, 11],
+      ratchets: [13],
       position: { joinedEpoch: 3, lastCommitSeq: 42 },
       keyPackages: [
         ['aa01', [20]],
@@ -368,7 +380,9 @@ describe('browser storage (IndexedDB) in Chromium, served by the real server', {
       unknownPeer: 'none',
     });
     assert.deepEqual(seen.afterDelete, {
+      wholeAgain: [[16], 'undefined'],
       group: 'undefined',
+      ratchets: 'undefined',
       position: 'none',
       keyPackages: ['bb02'],
       taken: [[40], 'undefined'],

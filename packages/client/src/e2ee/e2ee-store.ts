@@ -38,6 +38,16 @@ export interface E2eeStore extends TrustStorage {
   getGroupPosition(conversationId: string): Promise<GroupPosition | undefined>;
   putGroupPosition(conversationId: string, position: GroupPosition): Promise<void>;
   putGroup(conversationId: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Optional: a group's state in two records (`MlsGroup.saveParts`), so a message writes a few hundred bytes
+   * instead of the whole state (~1 MB in a group of 1,000). `epoch` goes where `putGroup` writes (undefined:
+   * unchanged since the last call for this group), `ratchets` beside it; both in one atomic write, since a
+   * ratchet record only fits its own epoch record. `getGroup` then returns the epoch record and
+   * `getGroupRatchets` the ratchets. A store without them gets whole states through `putGroup`.
+   */
+  putGroupParts?(conversationId: string, epoch: Uint8Array | undefined, ratchets: Uint8Array): Promise<void>;
+  getGroupRatchets?(conversationId: string): Promise<Uint8Array | undefined>;
+  /** Deletes the group's state (both records) and its position. */
   deleteGroup(conversationId: string): Promise<void>;
 
   /** Private KeyPackages by their ref (hex), as `exportLocalKeyPackage` wrote them. */
@@ -82,6 +92,7 @@ export interface GroupPosition {
 export class MemoryE2eeStore implements E2eeStore {
   readonly #secrets = new Map<string, Uint8Array>();
   readonly #groups = new Map<string, Uint8Array>();
+  readonly #ratchets = new Map<string, Uint8Array>();
   readonly #positions = new Map<string, GroupPosition>();
   readonly #keyPackages = new Map<string, Uint8Array>();
   readonly #contents = new Map<string, StoredContent>();
@@ -101,8 +112,20 @@ export class MemoryE2eeStore implements E2eeStore {
   }
   putGroup(conversationId: string, bytes: Uint8Array): Promise<void> {
     this.#groups.set(conversationId, Uint8Array.from(bytes));
+    this.#ratchets.delete(conversationId);
     return Promise.resolve();
   }
+  putGroupParts(conversationId: string, epoch: Uint8Array | undefined, ratchets: Uint8Array): Promise<void> {
+    if (epoch !== undefined) this.#groups.set(conversationId, Uint8Array.from(epoch));
+    this.#ratchets.set(conversationId, Uint8Array.from(ratchets));
+    this.groupWrites.push({ conversationId, bytes: (epoch?.length ?? 0) + ratchets.length });
+    return Promise.resolve();
+  }
+  getGroupRatchets(conversationId: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(copy(this.#ratchets.get(conversationId)));
+  }
+  /** What each `putGroupParts` call wrote, in bytes (for tests that check how much a message costs). */
+  readonly groupWrites: Array<{ readonly conversationId: string; readonly bytes: number }> = [];
   getGroupPosition(conversationId: string): Promise<GroupPosition | undefined> {
     return Promise.resolve(this.#positions.get(conversationId));
   }
@@ -112,6 +135,7 @@ export class MemoryE2eeStore implements E2eeStore {
   }
   deleteGroup(conversationId: string): Promise<void> {
     this.#groups.delete(conversationId);
+    this.#ratchets.delete(conversationId);
     this.#positions.delete(conversationId);
     return Promise.resolve();
   }

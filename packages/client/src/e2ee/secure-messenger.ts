@@ -8,6 +8,7 @@ import {
   IdentityKeyPair,
   importLocalKeyPackage,
   isMlsSuiteName,
+  joinSavedGroupParts,
   nextDeviceList,
   peekMlsEpoch,
   restoreMlsDevice,
@@ -183,6 +184,8 @@ export class SecureMessenger {
   readonly #now: () => number;
   readonly #events = new Emitter<SecureMessengerEvents>();
   readonly #groups = new Map<string, MlsGroup>();
+  /** The tag of the epoch part last written for each group (`#saveGroup`). */
+  readonly #savedEpochTags = new Map<string, string>();
   /** Group operations and event handling of one conversation run one at a time, in order. */
   readonly #chains = new Map<string, Promise<unknown>>();
   readonly #unsubscribe: Array<() => void> = [];
@@ -1199,7 +1202,13 @@ export class SecureMessenger {
     if (cached !== undefined) return cached;
     const saved = await this.#store.getGroup(conversationId);
     if (saved === undefined) return undefined;
-    const group = await this.#device.restoreGroup(new SecretBytes(saved));
+    const ratchets = await this.#store.getGroupRatchets?.(conversationId);
+    const group = await this.#device.restoreGroup(
+      joinSavedGroupParts(
+        new SecretBytes(saved),
+        ratchets === undefined ? undefined : new SecretBytes(ratchets),
+      ),
+    );
     this.#groups.set(conversationId, group);
     return group;
   }
@@ -1221,11 +1230,31 @@ export class SecureMessenger {
     this.#events.emit('joined', { conversationId: group.groupId });
   }
 
+  /**
+   * After every message and commit (a restart must neither reuse a message key nor keep one it used). Where the
+   * store keeps the two parts apart, a message writes only the ratchets: the epoch part goes again only when a
+   * commit (or a pending one) changed it, or when this run has not written it yet.
+   */
   async #saveGroup(group: MlsGroup): Promise<void> {
-    await this.#store.putGroup(group.groupId, group.save().exposeBytes());
+    const id = group.groupId;
+    if (this.#store.putGroupParts === undefined) {
+      await this.#store.putGroup(id, group.save().exposeBytes());
+      return;
+    }
+    const parts = group.saveParts();
+    const unchanged = this.#savedEpochTags.get(id) === parts.epochTag;
+    // Forgotten first: if the write fails, the next save writes the epoch part again.
+    this.#savedEpochTags.delete(id);
+    await this.#store.putGroupParts(
+      id,
+      unchanged ? undefined : parts.epoch.exposeBytes(),
+      parts.ratchets.exposeBytes(),
+    );
+    this.#savedEpochTags.set(id, parts.epochTag);
   }
 
   async #forgetGroup(conversationId: string): Promise<void> {
+    this.#savedEpochTags.delete(conversationId);
     this.#groups.delete(conversationId);
     await this.#store.deleteGroup(conversationId);
   }

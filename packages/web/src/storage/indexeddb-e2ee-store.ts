@@ -23,6 +23,7 @@ import { isSealed, openContent, openOwnPending, sealContent, sealOwnPending } fr
  */
 const DEVICE_STORES = [
   'groups',
+  'groupRatchets',
   'groupPositions',
   'keyPackages',
   'ownPending',
@@ -142,7 +143,29 @@ export class IndexedDbE2eeStore implements E2eeStore {
   }
 
   async putGroup(conversationId: string, bytes: Uint8Array): Promise<void> {
-    await this.#put('groups', ownBytes(bytes), conversationId);
+    // A whole state replaces both records: ratchets left beside it would belong to an older epoch part.
+    await writeTransaction(this.#db, ['groups', 'groupRatchets'], 'strict', (tx) => {
+      enqueue(tx.objectStore('groups').put(ownBytes(bytes), conversationId));
+      enqueue(tx.objectStore('groupRatchets').delete(conversationId));
+      return Promise.resolve();
+    });
+  }
+
+  /** One transaction, flushed to disk: a ratchet record only fits the epoch record written with it. */
+  async putGroupParts(
+    conversationId: string,
+    epoch: Uint8Array | undefined,
+    ratchets: Uint8Array,
+  ): Promise<void> {
+    await writeTransaction(this.#db, ['groups', 'groupRatchets'], 'strict', (tx) => {
+      if (epoch !== undefined) enqueue(tx.objectStore('groups').put(ownBytes(epoch), conversationId));
+      enqueue(tx.objectStore('groupRatchets').put(ownBytes(ratchets), conversationId));
+      return Promise.resolve();
+    });
+  }
+
+  async getGroupRatchets(conversationId: string): Promise<Uint8Array | undefined> {
+    return this.#db.get('groupRatchets', conversationId);
   }
 
   async getGroupPosition(conversationId: string): Promise<GroupPosition | undefined> {
@@ -154,8 +177,9 @@ export class IndexedDbE2eeStore implements E2eeStore {
   }
 
   async deleteGroup(conversationId: string): Promise<void> {
-    await writeTransaction(this.#db, ['groups', 'groupPositions'], 'strict', (tx) => {
+    await writeTransaction(this.#db, ['groups', 'groupRatchets', 'groupPositions'], 'strict', (tx) => {
       enqueue(tx.objectStore('groups').delete(conversationId));
+      enqueue(tx.objectStore('groupRatchets').delete(conversationId));
       enqueue(tx.objectStore('groupPositions').delete(conversationId));
       return Promise.resolve();
     });

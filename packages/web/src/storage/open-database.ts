@@ -27,7 +27,10 @@ export interface AccountSchema extends DBSchema {
   meta: { key: MetaKey; value: string };
 
   secrets: { key: string; value: Uint8Array };
+  /** A group's whole saved state, or its epoch part when `groupRatchets` holds the rest (version 4). */
   groups: { key: string; value: Uint8Array };
+  /** The message ratchets of a group whose epoch part is in `groups` (`MlsGroup.saveParts`). */
+  groupRatchets: { key: string; value: Uint8Array };
   groupPositions: { key: string; value: GroupPosition };
   keyPackages: { key: string; value: { readonly refHex: string; readonly bytes: Uint8Array } };
   /**
@@ -90,7 +93,7 @@ export type AccountStoreName = StoreNames<AccountSchema>;
  * The schema version. A change of schema is a new version with its own step in `upgrade` (never an edit of an
  * earlier step): a browser may open the database last written by any earlier release.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const DATABASE_PREFIX = 'enlets-account-';
 
@@ -141,6 +144,11 @@ export async function openAccountDatabase(userId: string): Promise<AccountDataba
         // this transaction (an await on anything but its requests commits it): a database that may hold content
         // in the clear is marked, and the store seals that content once it is open.
         if (oldVersion >= 1) enqueue(transaction.objectStore('meta').put('1', 'unsealedContent'));
+      }
+      if (oldVersion < 4) {
+        // Group states in two records: a message rewrites only the ratchets, not the whole state (~1 MB in a
+        // group of 1,000). States saved whole before stay readable until their next save splits them.
+        database.createObjectStore('groupRatchets');
       }
     },
     blocking() {
