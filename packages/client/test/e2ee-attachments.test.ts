@@ -362,7 +362,9 @@ for (const dialect of DIALECTS) {
       }
       const growth = peak - baseline;
       t.diagnostic(`peak RSS growth ${(growth / MiB).toFixed(1)} MiB (client and server in one process)`);
-      assert.ok(growth < 64 * MiB, `RSS grew by ${(growth / MiB).toFixed(1)} MiB moving a 256 MiB file`);
+      // Streaming keeps this to a few MiB on a quiet machine; on a busy one garbage collection lags and RSS rose by
+      // 70 MiB once. Holding the file (plaintext or ciphertext) would add its whole size: half of it is the bound.
+      assert.ok(growth < size / 2, `RSS grew by ${(growth / MiB).toFixed(1)} MiB moving a 256 MiB file`);
 
       const blobs = join(server.config.dataDir, 'blobs');
       assert.deepEqual(await filesContaining(blobs, encodingsOf(canary)), []);
