@@ -1,4 +1,5 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { E2eeStore, SecretName, StoredContent } from '@enlets/client';
 import { accountDir } from './file-store.js';
@@ -33,6 +34,14 @@ const OWN_PENDING = 'own-pending.json';
 const DECRYPTED_UP_TO = 'decrypted-up-to.json';
 const TRUST = 'trust.json';
 const CONTENT_DIR = 'content';
+/** Group states saved in two parts (`putGroupParts`): per group, its ratchets file and its epoch part's file. */
+const GROUP_PARTS_DIR = 'groups';
+
+/** A group's ratchets file: the ratchets (base64) and the name of the epoch part's file they belong to. */
+interface GroupRatchetsFile {
+  epochFile: string;
+  ratchets: string;
+}
 
 /** What belongs to one device and dies with it (ADR 0011: a device is a login session). */
 const DEVICE_FILES = [GROUPS, KEY_PACKAGES, OWN_PENDING, DECRYPTED_UP_TO] as const;
@@ -40,8 +49,9 @@ const DEVICE_FILES = [GROUPS, KEY_PACKAGES, OWN_PENDING, DECRYPTED_UP_TO] as con
 /**
  * The CLI's `E2eeStore`: this profile's end-to-end encryption keys and what it decrypted, in files only their
  * owner can read (0600, in a 0700 directory) under the account's store directory, `<account>/e2ee/`. One JSON
- * file per kind (secrets, groups, KeyPackages, trust records, pending own messages, decryption positions) and
- * one per conversation for the decrypted content; byte values are base64. Every call reads and rewrites one
+ * file per kind (secrets, groups, KeyPackages, trust records, pending own messages, decryption positions), one
+ * per conversation for the decrypted content, and per group its state in two parts (`groups/`: the epoch part,
+ * rewritten after commits, and the ratchets, after every message); byte values are base64. Every call reads and rewrites one
  * file atomically and durably (`writePrivateFile`), so a crash between two calls leaves a state the client
  * can continue from. Two processes must not use one store at the same time (a group's key schedule would
  * fork): callers hold the profile's `DeviceLock`.
@@ -97,6 +107,8 @@ export class FileE2eeStore implements E2eeStore {
   }
 
   getGroup(conversationId: string): Promise<Uint8Array | undefined> {
+    const parts = this.#groupRatchets(conversationId);
+    if (parts !== undefined) return Promise.resolve(this.#readBytes(GROUP_PARTS_DIR, parts.epochFile));
     return Promise.resolve(fromBase64(this.#groups()[conversationId]?.state));
   }
 
@@ -104,7 +116,31 @@ export class FileE2eeStore implements E2eeStore {
     const groups = this.#groups();
     groups[conversationId] = { ...groups[conversationId], state: toBase64(bytes) };
     this.#write(GROUPS, groups);
+    this.#dropGroupParts(conversationId, undefined);
     return Promise.resolve();
+  }
+
+  /**
+   * A message rewrites only the group's small ratchets file. A new epoch part goes to a file of its own first,
+   * then the ratchets file (atomically) names it, then the older epoch files go: a crash at any point leaves a
+   * ratchets file and the epoch part it belongs to.
+   */
+  putGroupParts(conversationId: string, epoch: Uint8Array | undefined, ratchets: Uint8Array): Promise<void> {
+    let epochFile = this.#groupRatchets(conversationId)?.epochFile;
+    if (epoch !== undefined || epochFile === undefined) {
+      if (epoch === undefined)
+        return Promise.reject(new Error(`no epoch part is stored for group ${conversationId}`));
+      epochFile = `${groupFileStem(conversationId)}.${randomBytes(8).toString('hex')}.epoch`;
+      writePrivateFile(join(this.dir, GROUP_PARTS_DIR), epochFile, epoch);
+    }
+    const file: GroupRatchetsFile = { epochFile, ratchets: toBase64(ratchets) };
+    this.#write(`${GROUP_PARTS_DIR}/${groupFileStem(conversationId)}.json`, file);
+    if (epoch !== undefined) this.#dropGroupParts(conversationId, epochFile);
+    return Promise.resolve();
+  }
+
+  getGroupRatchets(conversationId: string): Promise<Uint8Array | undefined> {
+    return Promise.resolve(fromBase64(this.#groupRatchets(conversationId)?.ratchets));
   }
 
   getGroupPosition(conversationId: string): Promise<GroupPosition | undefined> {
@@ -124,6 +160,7 @@ export class FileE2eeStore implements E2eeStore {
       const { [conversationId]: _gone, ...rest } = groups;
       this.#write(GROUPS, rest);
     }
+    this.#dropGroupParts(conversationId, undefined);
     return Promise.resolve();
   }
 
@@ -212,6 +249,37 @@ export class FileE2eeStore implements E2eeStore {
     writePrivateFile(dir, name.slice(slash + 1), `${JSON.stringify(value)}\n`);
   }
 
+  #readBytes(dir: string, name: string): Uint8Array | undefined {
+    try {
+      return new Uint8Array(readFileSync(join(this.dir, dir, name)));
+    } catch (error) {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  #groupRatchets(conversationId: string): GroupRatchetsFile | undefined {
+    const name = `${GROUP_PARTS_DIR}/${groupFileStem(conversationId)}.json`;
+    return this.#read<GroupRatchetsFile | undefined>(name, undefined);
+  }
+
+  /** Removes the group's part files: all of them, or all epoch files but `keep`. */
+  #dropGroupParts(conversationId: string, keep: string | undefined): void {
+    const stem = groupFileStem(conversationId);
+    const dir = join(this.dir, GROUP_PARTS_DIR);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      return; // no part was ever written
+    }
+    for (const name of names) {
+      if (!name.startsWith(`${stem}.`) || name === keep) continue;
+      if (keep !== undefined && !name.endsWith('.epoch')) continue;
+      rmSync(join(dir, name), { force: true });
+    }
+  }
+
   #secrets(): SecretsFile {
     return this.#read<SecretsFile>(SECRETS, {});
   }
@@ -242,6 +310,7 @@ export class FileE2eeStore implements E2eeStore {
 
   #dropDeviceFiles(): void {
     for (const name of DEVICE_FILES) rmSync(join(this.dir, name), { force: true });
+    rmSync(join(this.dir, GROUP_PARTS_DIR), { recursive: true, force: true });
     // Temporary files of a write cut short by a crash.
     try {
       for (const name of readdirSync(this.dir)) if (name.endsWith('.tmp')) rmSync(join(this.dir, name));
@@ -249,6 +318,11 @@ export class FileE2eeStore implements E2eeStore {
       // no directory yet
     }
   }
+}
+
+/** A group's part files begin with its conversation id in base64url (no id can name a path elsewhere). */
+function groupFileStem(conversationId: string): string {
+  return Buffer.from(conversationId, 'utf8').toString('base64url');
 }
 
 /** A conversation's content file: its id in base64url, so no id can name a path outside the directory. */
