@@ -458,43 +458,52 @@ export class TsMlsGroup implements MlsGroup {
   }
 
   save(): SecretBytes {
-    const flags = (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
     const state = this.#savedState.split(this.#state);
-    const parts = [Uint8Array.of(SAVED_GROUP_FORMAT, flags), state.epoch, state.ratchets];
+    return new SecretBytes(
+      lengthPrefixed([
+        Uint8Array.of(SAVED_GROUP_FORMAT, this.#savedFlags()),
+        state.epoch,
+        state.ratchets,
+        ...this.#pendingParts(),
+      ]),
+    );
+  }
+
+  /** Bit 0: this state needs a key update before sending; bit 1: the pending commit's state does. */
+  #savedFlags(): number {
+    return (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
+  }
+
+  /** A pending commit as saved: its state (two parts) and its three messages; none without one. */
+  #pendingParts(): Uint8Array[] {
     const pending = this.#pending;
-    if (pending !== undefined) {
-      const next = this.#savedPending.split(pending.state);
-      parts.push(
-        next.epoch,
-        next.ratchets,
-        pending.bundle.commit,
-        pending.bundle.welcome ?? new Uint8Array(),
-        pending.bundle.groupInfo,
-      );
-    }
-    return new SecretBytes(lengthPrefixed(parts));
+    if (pending === undefined) return [];
+    const next = this.#savedPending.split(pending.state);
+    return [
+      next.epoch,
+      next.ratchets,
+      pending.bundle.commit,
+      pending.bundle.welcome ?? new Uint8Array(),
+      pending.bundle.groupInfo,
+    ];
   }
 
   saveParts(): SavedGroupParts {
-    const flags = (this.#updateRequired ? 1 : 0) | (this.#pending?.updateRequired === true ? 2 : 0);
+    const flags = this.#savedFlags();
     const state = this.#savedState.split(this.#state);
     const pending = this.#pending;
-    const next = pending === undefined ? undefined : this.#savedPending.split(pending.state);
     // The encoding cache hands back the same array while the state's epoch part is unchanged; a pending commit's
     // state does not change until it is confirmed or discarded (messages use the current state).
     const sources = [flags, state.epoch, pending?.bundle, pending?.state];
     let made = this.#epochPart;
     if (made === undefined || sources.some((source, i) => source !== made?.sources[i])) {
       const tag = randomTag();
-      const parts = [Uint8Array.of(SPLIT_EPOCH_FORMAT, flags), utf8(tag), state.epoch];
-      if (pending !== undefined && next !== undefined)
-        parts.push(
-          next.epoch,
-          next.ratchets,
-          pending.bundle.commit,
-          pending.bundle.welcome ?? new Uint8Array(),
-          pending.bundle.groupInfo,
-        );
+      const parts = [
+        Uint8Array.of(SPLIT_EPOCH_FORMAT, flags),
+        utf8(tag),
+        state.epoch,
+        ...this.#pendingParts(),
+      ];
       made = { sources, epoch: new SecretBytes(lengthPrefixed(parts)), epochTag: tag };
       this.#epochPart = made;
     }
