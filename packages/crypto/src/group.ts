@@ -26,7 +26,7 @@ import {
   type AuthenticationFailure,
   type TrustLookup,
 } from './authentication.js';
-import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed, utf8, wipe } from './bytes.js';
+import { bytesEqual, fromUtf8, lengthPrefixed, splitLengthPrefixed, toHex, utf8, wipe } from './bytes.js';
 import { decodeKeyPackageMessage } from './key-packages.js';
 import { advancedLeaf, diffMembers, memberAt, membersOf, type MlsMember } from './members.js';
 import { EpochEncodingCache, joinState } from './saved-state.js';
@@ -563,8 +563,7 @@ const SPLIT_EPOCH_FORMAT = 3;
 
 /** 128 random bits, hex: an epoch part's name. */
 function randomTag(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return toHex(crypto.getRandomValues(new Uint8Array(16)));
 }
 
 /**

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { E2eeStore, SecretName, StoredContent } from '@enlets/client';
 import { accountDir } from './file-store.js';
-import { readPrivateFile, writePrivateFile } from './private-file.js';
+import { readPrivateBytes, readPrivateFile, writePrivateFile } from './private-file.js';
 
 type TrustRecord = Parameters<E2eeStore['save']>[0];
 type GroupPosition = Parameters<E2eeStore['putGroupPosition']>[1];
@@ -51,9 +51,9 @@ const DEVICE_FILES = [GROUPS, KEY_PACKAGES, OWN_PENDING, DECRYPTED_UP_TO] as con
  * owner can read (0600, in a 0700 directory) under the account's store directory, `<account>/e2ee/`. One JSON
  * file per kind (secrets, groups, KeyPackages, trust records, pending own messages, decryption positions), one
  * per conversation for the decrypted content, and per group its state in two parts (`groups/`: the epoch part,
- * rewritten after commits, and the ratchets, after every message); byte values are base64. Every call reads and rewrites one
- * file atomically and durably (`writePrivateFile`), so a crash between two calls leaves a state the client
- * can continue from. Two processes must not use one store at the same time (a group's key schedule would
+ * rewritten after commits, and the ratchets, after every message); byte values are base64. Every call writes
+ * its files atomically and durably (`writePrivateFile`; `putGroupParts` orders its two writes), so a crash
+ * between two calls leaves a state the client can continue from. Two processes must not use one store at the same time (a group's key schedule would
  * fork): callers hold the profile's `DeviceLock`.
  *
  * The user's keys (identity, history archive), the trust records and the decrypted content outlive a login;
@@ -108,7 +108,8 @@ export class FileE2eeStore implements E2eeStore {
 
   getGroup(conversationId: string): Promise<Uint8Array | undefined> {
     const parts = this.#groupRatchets(conversationId);
-    if (parts !== undefined) return Promise.resolve(this.#readBytes(GROUP_PARTS_DIR, parts.epochFile));
+    if (parts !== undefined)
+      return Promise.resolve(readPrivateBytes(join(this.dir, GROUP_PARTS_DIR), parts.epochFile));
     return Promise.resolve(fromBase64(this.#groups()[conversationId]?.state));
   }
 
@@ -130,11 +131,11 @@ export class FileE2eeStore implements E2eeStore {
     if (epoch !== undefined || epochFile === undefined) {
       if (epoch === undefined)
         return Promise.reject(new Error(`no epoch part is stored for group ${conversationId}`));
-      epochFile = `${groupFileStem(conversationId)}.${randomBytes(8).toString('hex')}.epoch`;
+      epochFile = `${conversationFileStem(conversationId)}.${randomBytes(8).toString('hex')}.epoch`;
       writePrivateFile(join(this.dir, GROUP_PARTS_DIR), epochFile, epoch);
     }
     const file: GroupRatchetsFile = { epochFile, ratchets: toBase64(ratchets) };
-    this.#write(`${GROUP_PARTS_DIR}/${groupFileStem(conversationId)}.json`, file);
+    this.#write(`${GROUP_PARTS_DIR}/${conversationFileName(conversationId)}`, file);
     if (epoch !== undefined) this.#dropGroupParts(conversationId, epochFile);
     return Promise.resolve();
   }
@@ -201,7 +202,7 @@ export class FileE2eeStore implements E2eeStore {
       status: content.status,
       ...(content.reason === undefined ? {} : { reason: content.reason }),
     };
-    this.#write(join(CONTENT_DIR, contentFileName(conversationId)), contents);
+    this.#write(join(CONTENT_DIR, conversationFileName(conversationId)), contents);
     return Promise.resolve();
   }
 
@@ -249,23 +250,14 @@ export class FileE2eeStore implements E2eeStore {
     writePrivateFile(dir, name.slice(slash + 1), `${JSON.stringify(value)}\n`);
   }
 
-  #readBytes(dir: string, name: string): Uint8Array | undefined {
-    try {
-      return new Uint8Array(readFileSync(join(this.dir, dir, name)));
-    } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-      throw error;
-    }
-  }
-
   #groupRatchets(conversationId: string): GroupRatchetsFile | undefined {
-    const name = `${GROUP_PARTS_DIR}/${groupFileStem(conversationId)}.json`;
+    const name = `${GROUP_PARTS_DIR}/${conversationFileName(conversationId)}`;
     return this.#read<GroupRatchetsFile | undefined>(name, undefined);
   }
 
   /** Removes the group's part files: all of them, or all epoch files but `keep`. */
   #dropGroupParts(conversationId: string, keep: string | undefined): void {
-    const stem = groupFileStem(conversationId);
+    const stem = conversationFileStem(conversationId);
     const dir = join(this.dir, GROUP_PARTS_DIR);
     let names: string[];
     try {
@@ -303,7 +295,7 @@ export class FileE2eeStore implements E2eeStore {
 
   #contents(conversationId: string): Record<string, StoredContentJson | undefined> {
     return this.#read<Record<string, StoredContentJson | undefined>>(
-      join(CONTENT_DIR, contentFileName(conversationId)),
+      join(CONTENT_DIR, conversationFileName(conversationId)),
       {},
     );
   }
@@ -320,14 +312,14 @@ export class FileE2eeStore implements E2eeStore {
   }
 }
 
-/** A group's part files begin with its conversation id in base64url (no id can name a path elsewhere). */
-function groupFileStem(conversationId: string): string {
+/** A conversation's files begin with its id in base64url, so no id can name a path outside their directory. */
+function conversationFileStem(conversationId: string): string {
   return Buffer.from(conversationId, 'utf8').toString('base64url');
 }
 
-/** A conversation's content file: its id in base64url, so no id can name a path outside the directory. */
-function contentFileName(conversationId: string): string {
-  return `${Buffer.from(conversationId, 'utf8').toString('base64url')}.json`;
+/** A conversation's JSON file (its content in `content/`, its group's ratchets in `groups/`). */
+function conversationFileName(conversationId: string): string {
+  return `${conversationFileStem(conversationId)}.json`;
 }
 
 function toBase64(bytes: Uint8Array): string {

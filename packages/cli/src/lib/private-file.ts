@@ -27,8 +27,14 @@ export function writePrivateFile(dir: string, name: string, content: string | Ui
 
 /** The file's text, or undefined when it does not exist. */
 export function readPrivateFile(dir: string, name: string): string | undefined {
+  const bytes = readPrivateBytes(dir, name);
+  return bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8');
+}
+
+/** The file's bytes, or undefined when it does not exist. */
+export function readPrivateBytes(dir: string, name: string): Uint8Array | undefined {
   try {
-    return readFileSync(join(dir, name), 'utf8');
+    return new Uint8Array(readFileSync(join(dir, name)));
   } catch (error) {
     if (isNotFound(error)) return undefined;
     throw error;
